@@ -1,0 +1,44 @@
+//! `rolechain`: a command-line host for the rolechain component.
+//!
+//! The host performs I/O only: it reads stdin, files, the environment and
+//! the clock, and passes them to the component, which makes every decision.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use rolechain_cli::sign;
+
+/// AWS role assumption and SigV4 signing, run from a WebAssembly component.
+#[derive(Parser)]
+#[command(name = "rolechain", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign HTTP requests read from stdin, one JSON object per line.
+    Sign(sign::SignArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Sign(args) => sign::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Hex and percent-encoding as SigV4 defines them.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// Whether SigV4 leaves `b` unencoded: the RFC 3986 unreserved set.
+pub fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Percent-encodes every byte outside the unreserved set, in upper case,
+/// keeping `/` when `keep_slash` is set.
+pub fn uri_encode(text: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for &b in text.as_bytes() {
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX_UPPER[usize::from(b >> 4)] as char);
+            out.push(HEX_UPPER[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as is.
+/// A `+` stays a `+`: SigV4 works on the wire form, where it is not a space.
+pub fn percent_decode(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex_value(b[i + 1]), hex_value(b[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Encodes `value` as `application/x-www-form-urlencoded` the way the AWS
+/// query protocol does: unreserved bytes stay, everything else is `%XX`.
+pub fn form_encode(value: &str) -> String {
+    uri_encode(value, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_reserved_bytes_upper_case() {
+        assert_eq!(uri_encode("a b+c/~", false), "a%20b%2Bc%2F~");
+        assert_eq!(uri_encode("a b/c", true), "a%20b/c");
+        assert_eq!(uri_encode("é", false), "%C3%A9");
+    }
+
+    #[test]
+    fn decodes_escapes_and_keeps_plus() {
+        assert_eq!(percent_decode("a%20b+c"), b"a b+c");
+        assert_eq!(percent_decode("100%"), b"100%");
+        assert_eq!(percent_decode("%zz%4"), b"%zz%4");
+    }
+
+    #[test]
+    fn hex_is_lowercase() {
+        assert_eq!(hex(&[0xab, 0x01]), "ab01");
+    }
+}
