@@ -24,8 +24,14 @@ pub fn is_unreserved(b: u8) -> bool {
 /// Percent-encodes every byte outside the unreserved set, in upper case,
 /// keeping `/` when `keep_slash` is set.
 pub fn uri_encode(text: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for &b in text.as_bytes() {
+    uri_encode_bytes(text.as_bytes(), keep_slash)
+}
+
+/// [`uri_encode`] for bytes that need not be UTF-8, such as a decoded query
+/// parameter.
+pub fn uri_encode_bytes(bytes: &[u8], keep_slash: bool) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
         if is_unreserved(b) || (keep_slash && b == b'/') {
             out.push(b as char);
         } else {
@@ -81,6 +87,7 @@ mod tests {
         assert_eq!(uri_encode("a b+c/~", false), "a%20b%2Bc%2F~");
         assert_eq!(uri_encode("a b/c", true), "a%20b/c");
         assert_eq!(uri_encode("é", false), "%C3%A9");
+        assert_eq!(uri_encode_bytes(&[0xff, b'a'], false), "%FFa");
     }
 
     #[test]

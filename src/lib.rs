@@ -16,9 +16,15 @@ extern crate alloc;
 
 pub mod credentials;
 pub mod encoding;
+pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod plan;
+pub mod profile;
+pub mod roots;
+pub mod session;
 pub mod sigv4;
+pub mod sts;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
@@ -62,10 +68,46 @@ pub unsafe extern "C" fn cabi_realloc(
     let ptr = if old_len == 0 {
         alloc(Layout::from_size_align_unchecked(new_len, align))
     } else {
-        realloc(old_ptr, Layout::from_size_align_unchecked(old_len, align), new_len)
+        realloc(
+            old_ptr,
+            Layout::from_size_align_unchecked(old_len, align),
+            new_len,
+        )
     };
     if ptr.is_null() {
         core::arch::wasm32::unreachable()
     }
     ptr
+}
+
+/// `memcmp` for the guest. Rust lowers slice comparisons to it, and
+/// wasm32-wasip2's `compiler_builtins` leaves it to libc, which a `no_std`
+/// guest does not link; without this the component would import it.
+///
+/// # Safety
+///
+/// `a` and `b` must be valid for reads of `n` bytes.
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    let mut i = 0;
+    while i < n {
+        let (x, y) = (*a.add(i), *b.add(i));
+        if x != y {
+            return i32::from(x) - i32::from(y);
+        }
+        i += 1;
+    }
+    0
+}
+
+/// `bcmp`, which LLVM emits for equality-only comparisons.
+///
+/// # Safety
+///
+/// `a` and `b` must be valid for reads of `n` bytes.
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    memcmp(a, b, n)
 }

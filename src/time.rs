@@ -60,7 +60,8 @@ impl DateTime {
     /// Milliseconds since the Unix epoch.
     pub fn to_millis(self) -> i64 {
         let days = days_from_civil(self.year, self.month, self.day);
-        let secs = i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second);
+        let secs =
+            i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second);
         days * MS_PER_DAY + secs * 1000
     }
 }
@@ -91,9 +92,29 @@ fn digits(text: &str, start: usize, len: usize) -> Option<u32> {
     part.parse().ok()
 }
 
-fn checked(year: u32, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Option<DateTime> {
+fn checked(
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+) -> Option<DateTime> {
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&month) || day == 0 || day > month_days[month as usize - 1] {
         return None;
     }
@@ -196,9 +217,18 @@ mod tests {
 
     #[test]
     fn rfc3339_offsets_and_fractions() {
-        assert_eq!(parse_rfc3339("2015-08-30T12:36:00Z"), Some(1_440_938_160_000));
-        assert_eq!(parse_rfc3339("2015-08-30T14:36:00+02:00"), Some(1_440_938_160_000));
-        assert_eq!(parse_rfc3339("2015-08-30T12:36:00.250Z"), Some(1_440_938_160_250));
+        assert_eq!(
+            parse_rfc3339("2015-08-30T12:36:00Z"),
+            Some(1_440_938_160_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2015-08-30T14:36:00+02:00"),
+            Some(1_440_938_160_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2015-08-30T12:36:00.250Z"),
+            Some(1_440_938_160_250)
+        );
         assert_eq!(format_rfc3339(1_440_938_160_000), "2015-08-30T12:36:00Z");
     }
 

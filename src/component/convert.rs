@@ -3,7 +3,7 @@
 use alloc::string::ToString;
 
 use super::exports::rolechain::aws::types as wit;
-use crate::{Credentials, Error, HttpRequest, Secret};
+use crate::{Credentials, Error, HttpRequest, HttpResponse, Secret};
 
 pub fn request_from_wit(request: wit::HttpRequest) -> HttpRequest {
     HttpRequest {
@@ -14,13 +14,20 @@ pub fn request_from_wit(request: wit::HttpRequest) -> HttpRequest {
     }
 }
 
-#[allow(dead_code)]
 pub fn request_to_wit(request: HttpRequest) -> wit::HttpRequest {
     wit::HttpRequest {
         method: request.method,
         url: request.url,
         headers: request.headers,
         body: request.body,
+    }
+}
+
+pub fn response_from_wit(response: wit::HttpResponse) -> HttpResponse {
+    HttpResponse {
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
     }
 }
 
@@ -34,7 +41,6 @@ pub fn credentials_from_wit(credentials: wit::Credentials) -> Credentials {
     }
 }
 
-#[allow(dead_code)]
 pub fn credentials_to_wit(credentials: Credentials) -> wit::Credentials {
     wit::Credentials {
         access_key_id: credentials.access_key_id,

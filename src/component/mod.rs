@@ -2,6 +2,7 @@
 //! types, and nothing else. Every decision lives in the core modules.
 
 mod convert;
+mod planning;
 mod signing;
 
 wit_bindgen::generate!({

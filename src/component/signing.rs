@@ -72,7 +72,11 @@ fn signed_to_wit(signed: sigv4::SignedRequest) -> wit::SignedRequest {
 impl wit::Guest for Component {
     type Signer = Signer;
 
-    fn default_options(region: alloc::string::String, service: alloc::string::String, time: i64) -> wit::SigningOptions {
+    fn default_options(
+        region: alloc::string::String,
+        service: alloc::string::String,
+        time: i64,
+    ) -> wit::SigningOptions {
         options_to_wit(sigv4::SigningOptions::new(&region, &service, time))
     }
 
@@ -101,7 +105,9 @@ pub struct Signer(RefCell<sigv4::Signer>);
 
 impl wit::GuestSigner for Signer {
     fn new(credentials: Credentials) -> Self {
-        Signer(RefCell::new(sigv4::Signer::new(credentials_from_wit(credentials))))
+        Signer(RefCell::new(sigv4::Signer::new(credentials_from_wit(
+            credentials,
+        ))))
     }
 
     fn sign(

@@ -182,4 +182,7 @@ pub struct Plan {
     pub verify_identity: bool,
     /// The region used for endpoints, and where it came from.
     pub region: String,
+    /// The STS endpoint for calls that belong to no hop: GetCallerIdentity
+    /// of a target that is the root itself.
+    pub sts: StsEndpoint,
 }

@@ -82,3 +82,14 @@ pub fn from_component(error: &ErrorCode) -> CliError {
         message: describe(error),
     }
 }
+
+impl CliError {
+    /// The same message with exit code 1: a target failed after requests
+    /// were sent, whatever the kind of error.
+    pub fn into_failure(self) -> Self {
+        CliError {
+            code: FAILED,
+            message: self.message,
+        }
+    }
+}

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rolechain_cli::sign;
+use rolechain_cli::{commands, sign};
 
 /// AWS role assumption and SigV4 signing, run from a WebAssembly component.
 #[derive(Parser)]
@@ -18,6 +18,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Show the credential chain for the flags, files and environment,
+    /// without sending anything.
+    Plan(commands::PlanArgs),
+    /// Assume the chain's roles and print the credentials.
+    Assume(commands::AssumeArgs),
+    /// Run a command with the chain's credentials in its environment.
+    Exec(commands::ExecArgs),
     /// Sign HTTP requests read from stdin, one JSON object per line.
     Sign(sign::SignArgs),
 }
@@ -32,6 +39,9 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Plan(args) => commands::plan(args),
+        Command::Assume(args) => commands::assume(args),
+        Command::Exec(args) => commands::exec(args),
         Command::Sign(args) => sign::run(args),
     };
     match result {

@@ -54,3 +54,143 @@ impl Runtime {
         Ok(Runtime { store, guest })
     }
 }
+
+use crate::cli_error::{self, CliError};
+use exports::rolechain::aws::planning::{Action, PlanInput};
+use wasmtime::component::ResourceAny;
+
+pub use exports::rolechain::aws::planning;
+
+/// A `plan` resource inside the runtime's store.
+#[derive(Clone, Copy)]
+pub struct PlanHandle(ResourceAny);
+
+/// A `session` resource inside the runtime's store.
+#[derive(Clone, Copy)]
+pub struct SessionHandle(ResourceAny);
+
+impl Runtime {
+    /// Where the config and credentials files are.
+    pub fn config_locations(
+        &mut self,
+        environment: &[(String, String)],
+        platform: planning::Platform,
+    ) -> Result<planning::FileLocations, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        Ok(guest
+            .call_config_locations(&mut self.store, environment, platform)
+            .map_err(trap)?)
+    }
+
+    /// Resolves a plan; a component error becomes a command failure with
+    /// its exit code.
+    pub fn resolve(&mut self, input: &PlanInput) -> Result<PlanHandle, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        match guest.call_resolve(&mut self.store, input).map_err(trap)? {
+            Ok(plan) => Ok(PlanHandle(plan)),
+            Err(e) => Err(cli_error::from_component(&e)),
+        }
+    }
+
+    /// Renders a plan as text or JSON.
+    pub fn render(
+        &mut self,
+        plan: PlanHandle,
+        format: planning::RenderFormat,
+        dry_run: bool,
+        now: i64,
+    ) -> Result<String, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        Ok(guest
+            .plan()
+            .call_render(&mut self.store, plan.0, format, dry_run, now)
+            .map_err(trap)?)
+    }
+
+    /// How many targets a plan has.
+    pub fn target_count(&mut self, plan: PlanHandle) -> Result<u32, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        Ok(guest
+            .plan()
+            .call_target_count(&mut self.store, plan.0)
+            .map_err(trap)?)
+    }
+
+    /// Whether any step of a plan needs an MFA code.
+    pub fn needs_mfa(&mut self, plan: PlanHandle) -> Result<bool, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        Ok(guest
+            .plan()
+            .call_needs_mfa(&mut self.store, plan.0)
+            .map_err(trap)?)
+    }
+
+    /// The warnings of a plan.
+    pub fn warnings(&mut self, plan: PlanHandle) -> Result<Vec<String>, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        Ok(guest
+            .plan()
+            .call_warnings(&mut self.store, plan.0)
+            .map_err(trap)?)
+    }
+
+    /// Starts a session for a plan.
+    pub fn start_session(
+        &mut self,
+        plan: PlanHandle,
+        now: i64,
+        seed: u64,
+    ) -> Result<SessionHandle, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        let session = guest
+            .session()
+            .call_constructor(&mut self.store, plan.0, now, seed)
+            .map_err(trap)?;
+        Ok(SessionHandle(session))
+    }
+
+    /// Polls a session for its next action.
+    pub fn poll(&mut self, session: SessionHandle, now: i64) -> Result<Action, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        Ok(guest
+            .session()
+            .call_poll(&mut self.store, session.0, now)
+            .map_err(trap)?)
+    }
+
+    /// Answers the outstanding action of a session.
+    pub fn answer(
+        &mut self,
+        session: SessionHandle,
+        answer: Answer,
+    ) -> Result<Result<(), types::ErrorCode>, CliError> {
+        let guest = self.guest.rolechain_aws_planning().session();
+        let store = &mut self.store;
+        let s = session.0;
+        let result = match answer {
+            Answer::Response(response, now) => guest.call_handle_response(store, s, &response, now),
+            Answer::Mfa(serial, code) => guest.call_handle_mfa(store, s, &serial, &code),
+            Answer::File(contents) => guest.call_handle_file(store, s, &contents),
+            Answer::Process {
+                stdout,
+                stderr,
+                status,
+            } => guest.call_handle_process_output(store, s, &stdout, &stderr, status),
+            Answer::IoError(message) => guest.call_handle_io_error(store, s, &message),
+        };
+        Ok(result.map_err(trap)?)
+    }
+}
+
+/// The host's answer to a session's outstanding action.
+pub enum Answer {
+    Response(types::HttpResponse, i64),
+    Mfa(String, String),
+    File(String),
+    Process {
+        stdout: String,
+        stderr: String,
+        status: i32,
+    },
+    IoError(String),
+}

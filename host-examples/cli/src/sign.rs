@@ -10,17 +10,23 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::args::PlanningArgs;
 use crate::cli_error::{self, CliError};
 use crate::clock;
+use crate::commands;
+use crate::driver::{self, DriverOptions, TargetOutcome};
+use crate::prompt::Prompter;
 use crate::runtime::signing::{PathEncoding, Payload, SessionTokenMode, SigningOptions};
 use crate::runtime::types::{Credentials, HttpRequest};
 use crate::runtime::{trap, Runtime};
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
-    /// The signing region; defaults to `AWS_REGION`, then `AWS_DEFAULT_REGION`.
-    #[arg(long)]
-    region: Option<String>,
+    /// Planning flags: with `--profile` or one `--role`, sign with that
+    /// chain's credentials instead of the `AWS_*` keys. `--region` is also
+    /// the signing region (default `AWS_REGION`, then `AWS_DEFAULT_REGION`).
+    #[command(flatten)]
+    planning: PlanningArgs,
     /// The service's signing name, such as `sts`, `execute-api` or `s3`.
     #[arg(long)]
     service: Option<String>,
@@ -81,13 +87,14 @@ fn credentials_from_env() -> Result<Credentials, CliError> {
             account_id: None,
         }),
         _ => Err(CliError::failed(
-            "no credentials found: set `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`",
+            "`AWS_ACCESS_KEY_ID` is set but `AWS_SECRET_ACCESS_KEY` is missing: set both",
         )),
     }
 }
 
 fn signing_options(args: &SignArgs, time: i64) -> Result<SigningOptions, CliError> {
     let region = args
+        .planning
         .region
         .clone()
         .or_else(|| env_var("AWS_REGION"))
@@ -194,13 +201,59 @@ pub fn run(args: SignArgs) -> Result<u8, CliError> {
         None => clock::now_millis(),
     };
     let options = signing_options(&args, time)?;
-    let credentials = credentials_from_env()?;
-    sign_lines(&options, &credentials)
+    let mut runtime = Runtime::new()?;
+    let use_chain = args.planning.selects_chain() || env_var("AWS_ACCESS_KEY_ID").is_none();
+    let credentials = if use_chain {
+        chain_credentials(&mut runtime, &args.planning)?
+    } else {
+        credentials_from_env()?
+    };
+    sign_lines(&mut runtime, &options, &credentials)
+}
+
+/// Runs the chain for `sign`, which allows one target and asks for MFA on
+/// the terminal only, because stdin carries the requests.
+fn chain_credentials(
+    runtime: &mut Runtime,
+    planning: &PlanningArgs,
+) -> Result<Credentials, CliError> {
+    if planning.roles.len() > 1 {
+        return Err(CliError::invalid(format!(
+            "`sign` takes at most one `--role`, but {} were given",
+            planning.roles.len()
+        )));
+    }
+    let plan = commands::resolve(runtime, planning)?;
+    let prompter = Prompter::TerminalOnly;
+    if runtime.needs_mfa(plan)? && !prompter.available() {
+        return Err(CliError::invalid(
+            "the chain needs an MFA code, but there is no terminal to ask on (`sign` reads \
+             requests from stdin): run it from a terminal, or use `rolechain exec` or \
+             `assume --output env` first",
+        ));
+    }
+    for warning in runtime.warnings(plan)? {
+        eprintln!("warning: {warning}");
+    }
+    let options = DriverOptions {
+        verbose: false,
+        prompter,
+    };
+    match driver::run(runtime, plan, &options)?.into_iter().next() {
+        Some(TargetOutcome::Ready(ready)) => Ok(ready.credentials),
+        Some(TargetOutcome::Failed(failed)) => {
+            Err(cli_error::from_component(&failed.error).into_failure())
+        }
+        None => Err(CliError::failed("the session reported no target")),
+    }
 }
 
 /// Signs every stdin line with `credentials`; returns the exit code.
-pub fn sign_lines(options: &SigningOptions, credentials: &Credentials) -> Result<u8, CliError> {
-    let mut runtime = Runtime::new()?;
+pub fn sign_lines(
+    runtime: &mut Runtime,
+    options: &SigningOptions,
+    credentials: &Credentials,
+) -> Result<u8, CliError> {
     let signing = runtime.guest.rolechain_aws_signing();
     let signer = signing
         .signer()

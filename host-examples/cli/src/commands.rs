@@ -1,0 +1,326 @@
+//! `plan`, `assume` and `exec`: gather inputs, run the component, print.
+
+use std::process::Command;
+
+use clap::{Args, ValueEnum};
+use serde_json::{json, Map, Value};
+
+use crate::args::{plan_input, PlanningArgs};
+use crate::cli_error::{self, CliError};
+use crate::clock;
+use crate::driver::{self, DriverOptions, TargetOutcome};
+use crate::prompt::Prompter;
+use crate::runtime::planning::{RenderFormat, TargetCredentials};
+use crate::runtime::types::Credentials;
+use crate::runtime::{PlanHandle, Runtime};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PlanFormat,
+    /// Add the signed first request, showing its signature but no secret.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A summary for people, with the secrets masked.
+    Text,
+    /// The `credential_process` Version 1 JSON; one line per target.
+    Json,
+    /// `export` lines for a POSIX shell; one target only.
+    Env,
+}
+
+#[derive(Args, Debug)]
+pub struct AssumeArgs {
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub output: OutputFormat,
+    /// Log each request on stderr (method, host, status, time taken).
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+    /// Log each request on stderr (method, host, status, time taken).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Resolves the plan for `args`, printing its warnings on stderr.
+pub fn resolve(runtime: &mut Runtime, args: &PlanningArgs) -> Result<PlanHandle, CliError> {
+    let input = plan_input(runtime, args)?;
+    runtime.resolve(&input)
+}
+
+/// `rolechain plan`.
+pub fn plan(args: PlanArgs) -> Result<u8, CliError> {
+    let mut runtime = Runtime::new()?;
+    let plan = resolve(&mut runtime, &args.planning)?;
+    let format = match args.format {
+        PlanFormat::Text => RenderFormat::Text,
+        PlanFormat::Json => RenderFormat::Json,
+    };
+    let text = runtime.render(plan, format, args.dry_run, clock::now_millis())?;
+    println!("{}", text.trim_end());
+    Ok(0)
+}
+
+fn print_warnings(runtime: &mut Runtime, plan: PlanHandle) -> Result<(), CliError> {
+    for warning in runtime.warnings(plan)? {
+        eprintln!("warning: {warning}");
+    }
+    Ok(())
+}
+
+/// The 12-digit account of an ARN such as `arn:aws:iam::123456789012:role/X`.
+fn arn_account(arn: &str) -> Option<String> {
+    let account = arn.split(':').nth(4)?;
+    (!account.is_empty()).then(|| account.to_string())
+}
+
+fn account_of(ready: &TargetCredentials) -> Option<String> {
+    ready
+        .credentials
+        .account_id
+        .clone()
+        .or_else(|| ready.caller_arn.as_deref().and_then(arn_account))
+        .or_else(|| ready.role_arn.as_deref().and_then(arn_account))
+}
+
+fn credential_process_json(credentials: &Credentials) -> Map<String, Value> {
+    let mut object = Map::new();
+    object.insert("Version".into(), json!(1));
+    object.insert("AccessKeyId".into(), json!(credentials.access_key_id));
+    object.insert(
+        "SecretAccessKey".into(),
+        json!(credentials.secret_access_key),
+    );
+    if let Some(token) = &credentials.session_token {
+        object.insert("SessionToken".into(), json!(token));
+    }
+    if let Some(expiration) = credentials.expiration {
+        object.insert(
+            "Expiration".into(),
+            json!(clock::format_rfc3339(expiration)),
+        );
+    }
+    object
+}
+
+/// Quotes a value for a POSIX shell.
+fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+fn print_text(outcomes: &[TargetOutcome]) {
+    for (position, outcome) in outcomes.iter().enumerate() {
+        if position > 0 {
+            println!();
+        }
+        match outcome {
+            TargetOutcome::Ready(ready) => {
+                let c = &ready.credentials;
+                println!(
+                    "target {}: {}",
+                    ready.index + 1,
+                    ready.role_arn.as_deref().unwrap_or("base credentials")
+                );
+                if let Some(caller) = &ready.caller_arn {
+                    println!("  caller:            {caller}");
+                }
+                if let Some(account) = account_of(ready) {
+                    println!("  account:           {account}");
+                }
+                println!("  access key id:     {}", c.access_key_id);
+                println!("  secret access key: ******** (use --output json or env to see it)");
+                if let Some(token) = &c.session_token {
+                    println!("  session token:     ******** ({} characters)", token.len());
+                }
+                if let Some(expiration) = c.expiration {
+                    println!("  expires:           {}", clock::format_rfc3339(expiration));
+                }
+            }
+            TargetOutcome::Failed(failed) => {
+                println!(
+                    "target {}: {}",
+                    failed.index + 1,
+                    failed.role_arn.as_deref().unwrap_or("base credentials")
+                );
+                println!("  failed: {}", cli_error::describe(&failed.error));
+            }
+        }
+    }
+}
+
+fn print_json(outcomes: &[TargetOutcome], several: bool) {
+    for outcome in outcomes {
+        let value = match outcome {
+            TargetOutcome::Ready(ready) => {
+                let mut object = credential_process_json(&ready.credentials);
+                if several {
+                    object.insert("RoleArn".into(), json!(ready.role_arn));
+                    object.insert("AccountId".into(), json!(account_of(ready)));
+                }
+                Value::Object(object)
+            }
+            TargetOutcome::Failed(failed) => json!({
+                "RoleArn": failed.role_arn,
+                "Error": cli_error::describe(&failed.error),
+            }),
+        };
+        println!("{value}");
+    }
+}
+
+fn print_env(ready: &TargetCredentials) {
+    let c = &ready.credentials;
+    println!("export AWS_ACCESS_KEY_ID={}", shell_quote(&c.access_key_id));
+    println!(
+        "export AWS_SECRET_ACCESS_KEY={}",
+        shell_quote(&c.secret_access_key)
+    );
+    match &c.session_token {
+        Some(token) => println!("export AWS_SESSION_TOKEN={}", shell_quote(token)),
+        None => println!("unset AWS_SESSION_TOKEN"),
+    }
+    if let Some(expiration) = c.expiration {
+        println!(
+            "export AWS_CREDENTIAL_EXPIRATION={}",
+            shell_quote(&clock::format_rfc3339(expiration))
+        );
+    }
+}
+
+/// Resolves and runs the chain; returns the plan's target count and the
+/// outcomes.
+fn run_chain(
+    runtime: &mut Runtime,
+    planning: &PlanningArgs,
+    verbose: bool,
+    max_targets: Option<(u32, &str)>,
+) -> Result<Vec<TargetOutcome>, CliError> {
+    let plan = resolve(runtime, planning)?;
+    if let Some((max, why)) = max_targets {
+        let count = runtime.target_count(plan)?;
+        if count > max {
+            return Err(CliError::invalid(format!(
+                "{why} takes one target, but {count} `--role` values were given: pass one"
+            )));
+        }
+    }
+    print_warnings(runtime, plan)?;
+    let options = DriverOptions {
+        verbose,
+        prompter: Prompter::TerminalOrStdin,
+    };
+    driver::run(runtime, plan, &options)
+}
+
+/// `rolechain assume`.
+pub fn assume(args: AssumeArgs) -> Result<u8, CliError> {
+    let mut runtime = Runtime::new()?;
+    let max = (args.output == OutputFormat::Env).then_some((1, "`--output env`"));
+    let outcomes = run_chain(&mut runtime, &args.planning, args.verbose, max)?;
+    let failed = outcomes
+        .iter()
+        .any(|o| matches!(o, TargetOutcome::Failed(_)));
+    let several = outcomes.len() > 1;
+    match args.output {
+        OutputFormat::Text => print_text(&outcomes),
+        OutputFormat::Json if several => print_json(&outcomes, true),
+        OutputFormat::Json | OutputFormat::Env => match outcomes.first() {
+            Some(TargetOutcome::Ready(ready)) if args.output == OutputFormat::Env => {
+                print_env(ready)
+            }
+            Some(TargetOutcome::Ready(_)) => print_json(&outcomes, false),
+            Some(TargetOutcome::Failed(failed)) => {
+                return Err(cli_error::from_component(&failed.error).into_failure())
+            }
+            None => return Err(CliError::failed("the session reported no target")),
+        },
+    }
+    Ok(if failed { cli_error::FAILED } else { 0 })
+}
+
+/// `rolechain exec`: runs the command with the target's credentials in its
+/// environment and exits with its status.
+pub fn exec(args: ExecArgs) -> Result<u8, CliError> {
+    let mut runtime = Runtime::new()?;
+    let outcomes = run_chain(
+        &mut runtime,
+        &args.planning,
+        args.verbose,
+        Some((1, "`exec`")),
+    )?;
+    let ready = match outcomes.into_iter().next() {
+        Some(TargetOutcome::Ready(ready)) => ready,
+        Some(TargetOutcome::Failed(failed)) => {
+            return Err(cli_error::from_component(&failed.error).into_failure())
+        }
+        None => return Err(CliError::failed("the session reported no target")),
+    };
+    let c = &ready.credentials;
+    let (program, rest) = args
+        .command
+        .split_first()
+        .ok_or_else(|| CliError::invalid("missing command after `--`"))?;
+    let mut command = Command::new(program);
+    command
+        .args(rest)
+        .env("AWS_ACCESS_KEY_ID", &c.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &c.secret_access_key)
+        // The credentials above must win over any profile the child reads.
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_PROFILE");
+    match &c.session_token {
+        Some(token) => command.env("AWS_SESSION_TOKEN", token),
+        None => command.env_remove("AWS_SESSION_TOKEN"),
+    };
+    if let Some(expiration) = c.expiration {
+        command.env(
+            "AWS_CREDENTIAL_EXPIRATION",
+            clock::format_rfc3339(expiration),
+        );
+    }
+    let status = match command.status() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("error: cannot run `{program}`: {e}");
+            return Ok(match e.kind() {
+                std::io::ErrorKind::NotFound => 127,
+                _ => 126,
+            });
+        }
+    };
+    if let Some(code) = status.code() {
+        return Ok(u8::try_from(code).unwrap_or(1));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return Ok(u8::try_from(128 + signal).unwrap_or(1));
+        }
+    }
+    Ok(1)
+}

@@ -1,0 +1,252 @@
+//! STS's own parameter limits, checked before anything is sent.
+//!
+//! The limits are those of the STS API reference (AssumeRole,
+//! GetSessionToken). Each check returns a message fragment that names the
+//! value; the caller adds where the value came from.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+
+use super::model::AssumeRoleOptions;
+use crate::endpoint::partition_by_name;
+
+/// The shortest and longest `DurationSeconds` STS accepts for AssumeRole.
+pub const MIN_DURATION: u32 = 900;
+pub const MAX_DURATION: u32 = 43_200;
+/// The STS limit for a session assumed with role-chained credentials.
+pub const CHAINED_MAX_DURATION: u32 = 3_600;
+/// `DurationSeconds` when none is given, as in botocore.
+pub const DEFAULT_DURATION: u32 = 3_600;
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn check_chars(value: &str, extra: &str) -> Option<char> {
+    value.chars().find(|&c| !(is_word(c) || extra.contains(c)))
+}
+
+/// Cuts a value for display so a huge input does not flood a message.
+pub fn shorten(value: &str) -> String {
+    match value.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &value[..i]),
+        None => value.to_string(),
+    }
+}
+
+/// The parts of a valid role ARN.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleArn<'a> {
+    pub partition: &'a str,
+    pub account: &'a str,
+}
+
+/// Checks `arn:<partition>:iam::<account>:role/<path and name>`, 20 to 2048
+/// characters, with a known partition and an all-digit account.
+pub fn role_arn(arn: &str) -> Result<RoleArn<'_>, String> {
+    let shown = shorten(arn);
+    let expected = "expected `arn:aws:iam::<12-digit account>:role/<name>`";
+    let len = arn.chars().count();
+    if !(20..=2048).contains(&len) {
+        return Err(format!(
+            "invalid role ARN `{shown}`: it has {len} characters, STS accepts 20 to 2048; {expected}"
+        ));
+    }
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(format!("invalid role ARN `{shown}`: {expected}"));
+    };
+    if partition_by_name(partition).is_none() {
+        return Err(format!(
+            "invalid role ARN `{shown}`: unknown partition `{partition}`; expected `aws`, `aws-cn`, `aws-us-gov` or another AWS partition"
+        ));
+    }
+    if service != "iam" || !region.is_empty() {
+        return Err(format!("invalid role ARN `{shown}`: {expected}"));
+    }
+    if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "invalid role ARN `{shown}`: account `{account}` is not a number; {expected}"
+        ));
+    }
+    let Some(path_and_name) = resource.strip_prefix("role/") else {
+        return Err(format!(
+            "invalid role ARN `{shown}`: the resource must start with `role/`; {expected}"
+        ));
+    };
+    let name = path_and_name.rsplit('/').next().unwrap_or("");
+    if name.is_empty() {
+        return Err(format!(
+            "invalid role ARN `{shown}`: the role name is empty; {expected}"
+        ));
+    }
+    if let Some(c) = check_chars(path_and_name, "+=,.@-/") {
+        return Err(format!(
+            "invalid role ARN `{shown}`: character `{c}` is not allowed in a role path or name"
+        ));
+    }
+    Ok(RoleArn { partition, account })
+}
+
+/// Checks a `RoleSessionName`: 2 to 64 characters of `[\w+=,.@-]`.
+pub fn role_session_name(name: &str) -> Result<(), String> {
+    let len = name.chars().count();
+    if !(2..=64).contains(&len) {
+        return Err(format!(
+            "invalid role session name `{}`: it has {len} characters, STS accepts 2 to 64",
+            shorten(name)
+        ));
+    }
+    if let Some(c) = check_chars(name, "+=,.@-") {
+        return Err(format!(
+            "invalid role session name `{name}`: character `{c}` is not allowed; use letters, digits and `_+=,.@-`"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `DurationSeconds` of AssumeRole: 900 to 43200.
+pub fn duration(seconds: u32) -> Result<(), String> {
+    if (MIN_DURATION..=MAX_DURATION).contains(&seconds) {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid session duration `{seconds}`: STS accepts 900 to 43200 seconds"
+        ))
+    }
+}
+
+/// Checks an `ExternalId`: 2 to 1224 characters of `[\w+=,.@:/-]`.
+pub fn external_id(id: &str) -> Result<(), String> {
+    let len = id.chars().count();
+    if !(2..=1224).contains(&len) {
+        return Err(format!(
+            "invalid external ID `{}`: it has {len} characters, STS accepts 2 to 1224",
+            shorten(id)
+        ));
+    }
+    if let Some(c) = check_chars(id, "+=,.@:/-") {
+        return Err(format!(
+            "invalid external ID `{}`: character `{c}` is not allowed; use letters, digits and `_+=,.@:/-`",
+            shorten(id)
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an MFA `SerialNumber`: 9 to 256 characters of `[\w+=/:,.@-]`.
+pub fn mfa_serial(serial: &str) -> Result<(), String> {
+    let len = serial.chars().count();
+    if !(9..=256).contains(&len) {
+        return Err(format!(
+            "invalid MFA serial `{}`: it has {len} characters, STS accepts 9 to 256; use the device ARN such as `arn:aws:iam::123456789012:mfa/user`",
+            shorten(serial)
+        ));
+    }
+    if let Some(c) = check_chars(serial, "+=/:,.@-") {
+        return Err(format!(
+            "invalid MFA serial `{}`: character `{c}` is not allowed",
+            shorten(serial)
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an MFA `TokenCode`: exactly 6 digits. The code itself is a
+/// secret, so the message does not repeat it.
+pub fn token_code(code: &str) -> Result<(), String> {
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err("invalid MFA code: STS expects exactly 6 digits".to_string())
+    }
+}
+
+/// Checks the AssumeRole parameters that only the caller can set. STS takes
+/// at most 50 tags (keys 1 to 128, values 0 to 256 characters) and at most
+/// 10 policy ARNs. A policy has at most 2048 characters, and a source
+/// identity 2 to 64 characters of `[\w+=,.@-]`.
+pub fn assume_role_options(options: &AssumeRoleOptions) -> Result<(), String> {
+    if let Some(policy) = &options.policy {
+        let len = policy.chars().count();
+        if len == 0 || len > 2048 {
+            return Err(format!(
+                "invalid session policy: it has {len} characters, STS accepts 1 to 2048"
+            ));
+        }
+    }
+    if options.policy_arns.len() > 10 {
+        return Err(format!(
+            "too many policy ARNs: {} given, STS accepts at most 10",
+            options.policy_arns.len()
+        ));
+    }
+    for arn in &options.policy_arns {
+        let len = arn.chars().count();
+        if !(20..=2048).contains(&len) || !arn.starts_with("arn:") {
+            return Err(format!(
+                "invalid policy ARN `{}`: expected an ARN of 20 to 2048 characters such as `arn:aws:iam::aws:policy/ReadOnlyAccess`",
+                shorten(arn)
+            ));
+        }
+    }
+    if options.tags.len() > 50 {
+        return Err(format!(
+            "too many session tags: {} given, STS accepts at most 50",
+            options.tags.len()
+        ));
+    }
+    for (key, value) in &options.tags {
+        let key_len = key.chars().count();
+        if !(1..=128).contains(&key_len) {
+            return Err(format!(
+                "invalid session tag key `{}`: it has {key_len} characters, STS accepts 1 to 128",
+                shorten(key)
+            ));
+        }
+        let value_len = value.chars().count();
+        if value_len > 256 {
+            return Err(format!(
+                "invalid value of session tag `{}`: it has {value_len} characters, STS accepts at most 256",
+                shorten(key)
+            ));
+        }
+    }
+    if options.transitive_tag_keys.len() > 50 {
+        return Err(format!(
+            "too many transitive tag keys: {} given, STS accepts at most 50",
+            options.transitive_tag_keys.len()
+        ));
+    }
+    for key in &options.transitive_tag_keys {
+        let len = key.chars().count();
+        if !(1..=128).contains(&len) {
+            return Err(format!(
+                "invalid transitive tag key `{}`: it has {len} characters, STS accepts 1 to 128",
+                shorten(key)
+            ));
+        }
+    }
+    if let Some(identity) = &options.source_identity {
+        let len = identity.chars().count();
+        if !(2..=64).contains(&len) {
+            return Err(format!(
+                "invalid source identity `{}`: it has {len} characters, STS accepts 2 to 64",
+                shorten(identity)
+            ));
+        }
+        if let Some(c) = check_chars(identity, "+=,.@-") {
+            return Err(format!(
+                "invalid source identity `{identity}`: character `{c}` is not allowed; use letters, digits and `_+=,.@-`"
+            ));
+        }
+    }
+    Ok(())
+}

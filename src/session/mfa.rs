@@ -1,0 +1,79 @@
+//! Checks of the MFA serial and TOTP code the host passes to
+//! [`super::Session::handle_mfa`], with the limits of STS's `SerialNumber`
+//! and `TokenCode` parameters.
+
+use alloc::format;
+use alloc::string::String;
+
+use crate::Error;
+
+/// Checks a TOTP code: exactly 6 ASCII digits. The message never contains
+/// the code, which is a secret.
+pub fn check_token_code(code: &str) -> Result<(), Error> {
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Error::invalid_argument(
+            "invalid MFA code: a TOTP code is exactly 6 digits; ask for the code again",
+        ))
+    }
+}
+
+/// Checks an MFA serial number or device ARN: 9 to 256 characters of
+/// `[\w+=/:,.@-]`, where `\w` is an ASCII letter, digit or `_`.
+pub fn check_serial(serial: &str) -> Result<(), Error> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c);
+    let length = serial.chars().count();
+    if !(9..=256).contains(&length) {
+        return Err(Error::InvalidArgument(format!(
+            "invalid MFA serial `{}`: expected 9 to 256 characters, got {length}",
+            shorten(serial)
+        )));
+    }
+    if let Some(c) = serial.chars().find(|&c| !allowed(c)) {
+        return Err(Error::InvalidArgument(format!(
+            "invalid MFA serial `{}`: the character {c:?} is not allowed; use letters, \
+             digits and _+=/:,.@-",
+            shorten(serial)
+        )));
+    }
+    Ok(())
+}
+
+/// The serial cut to 64 characters, so that an error message stays short.
+fn shorten(serial: &str) -> String {
+    let mut text: String = serial.chars().take(64).collect();
+    if serial.chars().nth(64).is_some() {
+        text.push_str("...");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_codes() {
+        assert!(check_token_code("012345").is_ok());
+        assert!(check_token_code("12345").is_err());
+        assert!(check_token_code("1234567").is_err());
+        assert!(check_token_code("12345a").is_err());
+        assert!(check_token_code("١٢٣٤٥٦").is_err());
+    }
+
+    #[test]
+    fn serials() {
+        assert!(check_serial("arn:aws:iam::123456789012:mfa/user").is_ok());
+        assert!(check_serial("GAHT12345678").is_ok());
+        assert!(check_serial("short").is_err());
+        assert!(check_serial("arn:aws:iam::123456789012:mfa/us er").is_err());
+        assert!(check_serial(&"a".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn serial_error_hides_no_code() {
+        let error = check_token_code("999999x").unwrap_err();
+        assert!(!error.to_string().contains("999999"));
+    }
+}
