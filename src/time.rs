@@ -100,7 +100,7 @@ fn checked(
     minute: u32,
     second: u32,
 ) -> Option<DateTime> {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let month_days = [
         31,
         if leap { 29 } else { 28 },

@@ -194,7 +194,7 @@ fn repeated_header_order() {
 #[test]
 fn explicit_default_port() {
     // A default port in the URL is left out of the signed `host`, as HTTP
-    // clients leave it out of the `Host` header; the host is lowercased.
+    // clients leave it out of the `Host` header. The host is lowercased.
     // botocore: same signatures.
     let signed = sign_url("https://Example.amazonaws.com:443/");
     assert!(signed
@@ -483,14 +483,22 @@ fn malformed_requests_rejected() {
     let req = request("GET", "https://example.amazonaws.com/");
     let mut bad = options();
     bad.region = "us-east-1/x".into();
-    assert!(error_message(sigv4::sign(&req, &credentials(), &bad)).contains("region `us-east-1/x`"));
+    let message = error_message(sigv4::sign(&req, &credentials(), &bad));
+    assert!(message.contains("region `us-east-1/x`"), "{message}");
+
     let mut bad = options();
     bad.service = String::new();
-    assert!(error_message(sigv4::sign(&req, &credentials(), &bad)).contains("service ``"));
+    let message = error_message(sigv4::sign(&req, &credentials(), &bad));
+    assert!(message.contains("service ``"), "{message}");
+
     let mut bad = options();
     bad.unsigned_headers = vec!["Host".into()];
-    assert!(error_message(sigv4::sign(&req, &credentials(), &bad))
-        .contains("header `Host` cannot be left unsigned"));
+    let message = error_message(sigv4::sign(&req, &credentials(), &bad));
+    assert_eq!(
+        message,
+        "header `Host` cannot be left unsigned because SigV4 requires it: \
+         remove it from `unsigned_headers`"
+    );
 
     let message = error_message(sigv4::sign(
         &req,
@@ -571,11 +579,23 @@ fn secrets_never_in_errors_or_debug() {
     let error = sigv4::sign(&request("GET", "https://h/"), &bad_token, &options()).unwrap_err();
     assert!(!error.to_string().contains(token), "{error}");
 
-    // Debug of the signer (after caching a key) and of the credentials.
-    signer
+    // Debug of a signed request (header and presigned), of the signer
+    // after it cached a key, and of the credentials.
+    let signed = signer
         .sign(&request("GET", "https://h/"), &options())
         .unwrap();
-    for text in [format!("{signer:?}"), format!("{creds:?}")] {
+    let mut presign = options();
+    presign.presign_expires = Some(60);
+    let presigned = signer
+        .sign(&request("GET", "https://h/"), &presign)
+        .unwrap();
+    assert!(presigned.url.contains("X-Amz-Security-Token=TOKEN-"));
+    for text in [
+        format!("{signed:?}"),
+        format!("{presigned:?}"),
+        format!("{signer:?}"),
+        format!("{creds:?}"),
+    ] {
         assert!(!text.contains(secret), "{text}");
         assert!(!text.contains(token), "{text}");
     }

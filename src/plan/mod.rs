@@ -214,14 +214,14 @@ fn base_chain(
     if let Some(chain) = ctx.resolve_selected(name)? {
         return Ok(chain);
     }
-    if let Some(config) = container_config(env)? {
+    if let Some(config) = container_config(&input.environment)? {
         return Ok(Chain {
             root: Root::EcsContainer(config),
             hops: Vec::new(),
             root_profile: None,
         });
     }
-    let imds = imds_config(env, ctx.selected);
+    let imds = imds_config(&input.environment, ctx.selected)?;
     if !imds.disabled {
         return Ok(Chain {
             root: Root::Ec2InstanceMetadata(imds),

@@ -7,7 +7,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::Credentials;
+use crate::{Credentials, Secret};
 
 /// Where the STS requests of a hop are sent and how they are signed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +42,9 @@ pub enum Root {
         profile: String,
         /// The command line exactly as written in the profile.
         command: String,
+        /// The profile's `aws_account_id`, used when the command's output
+        /// has no `AccountId`.
+        account_id: Option<String>,
     },
 }
 
@@ -64,7 +67,7 @@ pub struct ContainerConfig {
     /// A file holding the authorization token, read at run time.
     pub authorization_token_file: Option<String>,
     /// An authorization token given directly.
-    pub authorization_token: Option<String>,
+    pub authorization_token: Option<Secret>,
 }
 
 /// Parameters of AssumeRoleWithWebIdentity.

@@ -126,7 +126,9 @@ fn root_view(root: &Root) -> StepView {
             view.details
                 .push(("token_cache_file".into(), c.token_cache_file.clone()));
         }
-        Root::CredentialProcess { profile, command } => {
+        Root::CredentialProcess {
+            profile, command, ..
+        } => {
             view.kind = "credential-process".into();
             view.profile = Some(profile.clone());
             view.details.push(("command".into(), command.clone()));

@@ -21,6 +21,7 @@ use super::validate;
 use crate::endpoint::partition_of_region;
 use crate::profile::location::aws_dir_file;
 use crate::profile::{FileKind, Platform, ProfileSet, Section};
+use crate::roots;
 use crate::{Credentials, Error};
 
 /// Everything the resolver reads.
@@ -136,83 +137,46 @@ pub fn environment_keys(env: &Env<'_>) -> Result<Option<Root>, Error> {
     Ok(Some(Root::Environment { credentials }))
 }
 
-/// The IMDS settings, from the environment and the selected profile.
-pub fn imds_config(env: &Env<'_>, selected: Option<&Section>) -> ImdsConfig {
+/// The IMDS settings, from the environment and the selected profile's
+/// `ec2_metadata_service_endpoint` and `ec2_metadata_service_endpoint_mode`.
+///
+/// Fails when the endpoint mode is neither `IPv4` nor `IPv6`, or the
+/// endpoint is not an http or https URL.
+pub fn imds_config(
+    environment: &[(String, String)],
+    selected: Option<&Section>,
+) -> Result<ImdsConfig, Error> {
     let from_profile = |key: &str| selected.and_then(|s| s.get(key)).filter(|v| !v.is_empty());
-    let mode = env
-        .get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
-        .or_else(|| from_profile("ec2_metadata_service_endpoint_mode"));
-    let default = if mode.is_some_and(|m| m.eq_ignore_ascii_case("ipv6")) {
-        "http://[fd00:ec2::254]"
-    } else {
-        "http://169.254.169.254"
-    };
-    let endpoint = env
-        .get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-        .or_else(|| from_profile("ec2_metadata_service_endpoint"))
-        .unwrap_or(default)
-        .trim_end_matches('/')
-        .to_string();
-    ImdsConfig {
+    let endpoint = roots::imds::endpoint(
+        environment,
+        from_profile("ec2_metadata_service_endpoint"),
+        from_profile("ec2_metadata_service_endpoint_mode"),
+    )?;
+    Ok(ImdsConfig {
         endpoint,
-        disabled: env.is_true("AWS_EC2_METADATA_DISABLED"),
-    }
-}
-
-// Hosts that botocore lets `AWS_CONTAINER_CREDENTIALS_FULL_URI` reach over
-// plain HTTP: loopback, the ECS agent and the EKS Pod Identity agent.
-fn is_allowed_http_host(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.split(':').next().unwrap_or(""),
-    };
-    name == "localhost"
-        || name == "::1"
-        || name == "169.254.170.2"
-        || name == "169.254.170.23"
-        || name == "fd00:ec2::23"
-        || name.strip_prefix("127.").is_some_and(|rest| {
-            rest.split('.').count() == 3 && rest.split('.').all(|p| p.parse::<u8>().is_ok())
-        })
+        disabled: roots::imds::disabled(environment),
+    })
 }
 
 /// The container credentials endpoint from the environment, `None` when
 /// neither URI variable is set.
 ///
-/// Fails when `AWS_CONTAINER_CREDENTIALS_FULL_URI` is not an allowed URL.
-pub fn container_config(env: &Env<'_>) -> Result<Option<ContainerConfig>, Error> {
-    let url = if let Some(relative) = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
-        let separator = if relative.starts_with('/') { "" } else { "/" };
-        format!("http://169.254.170.2{separator}{relative}")
-    } else if let Some(full) = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
-        let (scheme, rest) = full.split_once("://").unwrap_or(("", full));
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let allowed = match scheme.to_ascii_lowercase().as_str() {
-            "https" => !authority.is_empty(),
-            "http" => is_allowed_http_host(authority),
-            _ => false,
-        };
-        if !allowed {
-            return Err(Error::invalid_argument(format!(
-                "invalid `AWS_CONTAINER_CREDENTIALS_FULL_URI` `{}`: expected an `https://` URL, or `http://` to a loopback address, 169.254.170.2 or 169.254.170.23",
-                validate::shorten(full)
-            )));
-        }
-        full.to_string()
-    } else {
+/// Fails when `AWS_CONTAINER_CREDENTIALS_FULL_URI` is not an allowed URL,
+/// so that the error comes before anything is sent.
+pub fn container_config(
+    environment: &[(String, String)],
+) -> Result<Option<ContainerConfig>, Error> {
+    let env = Env::new(environment);
+    if env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").is_none()
+        && env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI").is_none()
+    {
         return Ok(None);
-    };
-    Ok(Some(ContainerConfig {
-        url: Some(url),
-        error: None,
-        authorization_token_file: env
-            .get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-            .map(String::from),
-        authorization_token: env
-            .get("AWS_CONTAINER_AUTHORIZATION_TOKEN")
-            .map(String::from),
-    }))
+    }
+    let config = roots::container::config(environment);
+    match &config.error {
+        Some(message) => Err(Error::invalid_argument(message.clone())),
+        None => Ok(Some(config)),
+    }
 }
 
 impl Context<'_> {
@@ -413,6 +377,8 @@ impl Context<'_> {
                 super::settings::check_url(&url)?;
                 url.value
             }
+            // NOTE: `use_fips_endpoint` and `use_dualstack_endpoint` do not
+            // change the portal endpoint yet.
             None => format!(
                 "https://portal.sso.{region}.{}",
                 partition_of_region(&region).dns_suffix
@@ -467,6 +433,10 @@ impl Context<'_> {
             return Ok(Some(Root::CredentialProcess {
                 profile: section.name.clone(),
                 command: command.to_string(),
+                account_id: section
+                    .get("aws_account_id")
+                    .filter(|v| !v.is_empty())
+                    .map(String::from),
             }));
         }
         if keys_in(FileKind::Config) {
@@ -489,7 +459,7 @@ impl Context<'_> {
                 ))
             }),
             "Ec2InstanceMetadata" => {
-                let config = imds_config(self.env, self.selected);
+                let config = imds_config(self.environment, self.selected)?;
                 if config.disabled {
                     return Err(Error::NoSourceCredentials(where_(
                         "`AWS_EC2_METADATA_DISABLED` is `true`; unset it or choose another credential_source",
@@ -497,7 +467,7 @@ impl Context<'_> {
                 }
                 Ok(Root::Ec2InstanceMetadata(config))
             }
-            "EcsContainer" => container_config(self.env)?.map(Root::EcsContainer).ok_or_else(|| {
+            "EcsContainer" => container_config(self.environment)?.map(Root::EcsContainer).ok_or_else(|| {
                 Error::NoSourceCredentials(where_(
                     "neither `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` nor `AWS_CONTAINER_CREDENTIALS_FULL_URI` is set; run it inside ECS or EKS",
                 ))

@@ -30,12 +30,6 @@ impl<'a> Env<'a> {
     pub fn get(&self, name: &str) -> Option<&'a str> {
         self.vars.get(name).copied().filter(|v| !v.is_empty())
     }
-
-    /// Whether `name` is `true`, compared without case as botocore does.
-    pub fn is_true(&self, name: &str) -> bool {
-        self.get(name)
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-    }
 }
 
 /// A value and where it came from, for messages.

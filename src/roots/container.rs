@@ -2,13 +2,14 @@
 //! from the environment and the credentials fetch.
 //!
 //! The fetch is one `GET` with `Accept: application/json` and, when a token
-//! is configured, `Authorization: <token>`. The answer is a JSON document
+//! is configured, `Authorization: <token>`. The response is a JSON document
 //! with `AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration` and,
 //! optionally, `AccountId`.
 
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
+use alloc::vec::Vec;
 use core::fmt;
 
 use super::driver::{self, body_snippet, is_transient, Document, Retry, Step};
@@ -47,7 +48,7 @@ fn env_value<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` over
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`, as in botocore. A full URI must be
 /// `https`, or `http` to a loopback address or one of the agents' addresses.
-/// When no URL can be used, `url` is `None` and `error` says why.
+/// When no URL can be used, `url` is `None` and `error` contains the reason.
 pub fn config(env: &[(String, String)]) -> ContainerConfig {
     let (url, error) = match select_url(env) {
         Ok(url) => (Some(url), None),
@@ -57,7 +58,7 @@ pub fn config(env: &[(String, String)]) -> ContainerConfig {
         env_value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").map(String::from);
     let authorization_token = match authorization_token_file {
         Some(_) => None,
-        None => env_value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN").map(String::from),
+        None => env_value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN").map(Secret::from),
     };
     ContainerConfig {
         url,
@@ -116,25 +117,20 @@ fn select_url(env: &[(String, String)]) -> Result<String, String> {
     }
 }
 
-/// Whether `host` is a loopback address: `127.0.0.0/8` or `::1`.
+/// Returns whether `host` is a loopback address: `127.0.0.0/8` or `::1`
+/// (compressed or written out in full).
 fn is_loopback(host: &str) -> bool {
     if let Some(rest) = host.strip_prefix("127.") {
-        let parts: alloc::vec::Vec<&str> = rest.split('.').collect();
-        return parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok());
+        let octets: Vec<&str> = rest.split('.').collect();
+        let is_octet = |p: &&str| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok();
+        return octets.len() == 3 && octets.iter().all(is_octet);
     }
-    // `::1` in its compressed and full forms.
-    let groups: alloc::vec::Vec<&str> = host.split(':').collect();
     if host == "::1" {
         return true;
     }
-    groups.len() == 8
-        && groups[..7]
-            .iter()
-            .all(|g| !g.is_empty() && g.bytes().all(|b| b == b'0'))
-        && groups[7].trim_start_matches('0') == "1"
+    let groups: Vec<&str> = host.split(':').collect();
+    let is_zero = |g: &&str| !g.is_empty() && g.bytes().all(|b| b == b'0');
+    groups.len() == 8 && groups[..7].iter().all(is_zero) && groups[7].trim_start_matches('0') == "1"
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,7 +194,7 @@ impl ContainerFetch {
                     Step::Action(RootAction::ReadFile(path.clone()))
                 }
                 (None, Some(token)) => {
-                    fetch.with_token(token, "`AWS_CONTAINER_AUTHORIZATION_TOKEN`")
+                    fetch.with_token(token.expose(), "`AWS_CONTAINER_AUTHORIZATION_TOKEN`")
                 }
                 (None, None) => fetch.request(),
             },
@@ -261,8 +257,8 @@ impl ContainerFetch {
     }
 }
 
-/// The message of an error response: the JSON `message` field when there
-/// is one, else the start of the body.
+/// Extracts the message of an error response: the JSON `message` field
+/// when there is one, else the start of the body.
 fn error_message(response: &HttpResponse) -> String {
     let parsed = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
     let from_json = parsed.as_ref().and_then(|value| {
@@ -290,12 +286,7 @@ fn parse_credentials(body: &[u8]) -> Result<Credentials, Error> {
         doc.required("SecretAccessKey")?,
     )
     .with_session_token(doc.required("Token")?);
-    credentials.expiration = doc.optional_time("Expiration")?;
-    if credentials.expiration.is_none() {
-        return Err(Error::MalformedResponse(format!(
-            "{what} has no `Expiration`"
-        )));
-    }
+    credentials.expiration = Some(doc.required_time("Expiration")?);
     credentials.account_id = doc.optional("AccountId")?.map(String::from);
     Ok(credentials)
 }
@@ -323,7 +314,7 @@ impl RootFetch for ContainerFetch {
             (Phase::Credentials, RootInput::IoError(message)) => {
                 self.retry.again(action, now).unwrap_or_else(|| {
                     Step::Failed(Error::NoSourceCredentials(format!(
-                        "could not reach the container credentials endpoint `{}` after {} attempts: {}",
+                        "requests to the container credentials endpoint `{}` failed {} times: {}",
                         self.url,
                         driver::MAX_ATTEMPTS,
                         driver::snippet(&message)

@@ -22,11 +22,11 @@ pub(crate) const MAX_ATTEMPTS: u32 = 3;
 /// container endpoint attempts.
 pub(crate) const RETRY_DELAY_MS: i64 = 1_000;
 
-/// The longest text taken from a response or from stderr into a message.
+/// Maximum length, in characters, of response text quoted in a message.
 const SNIPPET_CHARS: usize = 200;
 
-/// Where a fetch is. Its `Debug` names the action without headers or body,
-/// because those may carry a token.
+/// The state of a fetch. Its `Debug` names the action without headers or
+/// body, because those may contain a token.
 pub(crate) enum Step {
     /// The host must perform this action, then call `handle`.
     Action(RootAction),
@@ -40,8 +40,8 @@ pub(crate) enum Step {
 }
 
 impl Step {
-    /// The step's [`RootPoll`] at `now`. A wait that has elapsed turns into
-    /// its action.
+    /// Returns the step's [`RootPoll`] at `now`, turning an elapsed wait
+    /// into its action.
     pub(crate) fn poll(&mut self, now: i64) -> RootPoll {
         if let Step::Waiting { until, action } = self {
             if now < *until {
@@ -67,7 +67,7 @@ impl Step {
             Step::Action(action) => Some(action.clone()),
             Step::Waiting { .. } => {
                 *self = Step::Failed(Error::Misuse(
-                    "an answer was passed while the fetch was waiting to retry; poll until it returns an action"
+                    "a result was passed while the fetch was waiting to retry; poll until it returns an action"
                         .to_string(),
                 ));
                 None
@@ -104,7 +104,7 @@ impl fmt::Display for ActionName<'_> {
                 write!(f, "SendHttp {} {}", request.method, request.url)
             }
             RootAction::ReadFile(path) => write!(f, "ReadFile {path}"),
-            // Arguments may hold secrets; the program name does not.
+            // Arguments can contain secrets, so only the program name is shown.
             RootAction::RunProcess(argv) => {
                 write!(f, "RunProcess {}", argv.first().map_or("", String::as_str))
             }
@@ -138,12 +138,13 @@ impl Retry {
     }
 }
 
-/// Whether a status is worth retrying: throttling or a server error.
+/// Returns whether a status is worth retrying: throttling (429) or a
+/// server error (5xx).
 pub(crate) fn is_transient(status: u16) -> bool {
     status == 429 || (500..600).contains(&status)
 }
 
-/// A GET request with these headers.
+/// Builds a GET request with these headers.
 pub(crate) fn get(url: String, headers: Vec<(String, String)>) -> HttpRequest {
     HttpRequest {
         method: "GET".to_string(),
@@ -174,7 +175,7 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     out
 }
 
-/// A response body as text, for messages.
+/// Returns a response body as text for a message, as [`snippet`] does.
 pub(crate) fn body_snippet(body: &[u8]) -> String {
     snippet(&String::from_utf8_lossy(body))
 }
@@ -196,12 +197,12 @@ pub(crate) fn parse_object(body: &[u8], what: &str) -> Result<Map<String, Value>
 /// A JSON credential document with its field names, for messages.
 pub(crate) struct Document<'a> {
     pub(crate) map: &'a Map<String, Value>,
-    /// What the document is, such as `the container endpoint's response`.
+    /// A description of the document for messages, such as `the container endpoint's response`.
     pub(crate) what: &'a str,
 }
 
 impl Document<'_> {
-    /// An optional string field; `null` counts as absent.
+    /// Returns an optional string field, counting `null` as absent.
     pub(crate) fn optional(&self, key: &str) -> Result<Option<&str>, Error> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -213,7 +214,7 @@ impl Document<'_> {
         }
     }
 
-    /// A required, non-empty string field.
+    /// Returns a required, non-empty string field.
     pub(crate) fn required(&self, key: &str) -> Result<&str, Error> {
         match self.optional(key)? {
             Some(value) if !value.is_empty() => Ok(value),
@@ -224,7 +225,14 @@ impl Document<'_> {
         }
     }
 
-    /// An optional RFC 3339 time field, in milliseconds since the epoch.
+    /// Returns a required RFC 3339 time field, in milliseconds since the epoch.
+    pub(crate) fn required_time(&self, key: &str) -> Result<i64, Error> {
+        self.optional_time(key)?
+            .ok_or_else(|| Error::MalformedResponse(format!("{} has no `{key}`", self.what)))
+    }
+
+    /// Returns an optional RFC 3339 time field, in milliseconds since the
+    /// epoch.
     pub(crate) fn optional_time(&self, key: &str) -> Result<Option<i64>, Error> {
         let Some(text) = self.optional(key)? else {
             return Ok(None);
@@ -240,7 +248,7 @@ impl Document<'_> {
     }
 }
 
-/// The account ID in an ARN such as
+/// Returns the account ID in an ARN such as
 /// `arn:aws:sts::123456789012:assumed-role/name/session`.
 pub(crate) fn account_of_arn(arn: &str) -> Option<String> {
     let account = arn.split(':').nth(4)?;

@@ -4,7 +4,7 @@
 //! The fetch follows botocore: a session token from `PUT /latest/api/token`
 //! (IMDSv2), the role name from `GET /latest/meta-data/iam/security-credentials/`,
 //! then the role's credentials from the same path plus the role name. When
-//! the token request is answered with 403, 404 or 405, or keeps failing
+//! the token request gets 403, 404 or 405, or keeps failing
 //! with another status, the GETs go out without a token (IMDSv1).
 //!
 //! It does not refresh credentials, and it does not extend credentials that
@@ -44,7 +44,7 @@ fn env_value<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
-/// Whether `AWS_EC2_METADATA_DISABLED` turns instance metadata off. As in
+/// Returns whether `AWS_EC2_METADATA_DISABLED` turns instance metadata off. As in
 /// botocore, only `true` (in any case) does.
 pub fn disabled(env: &[(String, String)]) -> bool {
     env_value(env, "AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
@@ -138,8 +138,8 @@ pub fn endpoint_with_overrides(
     Ok(url.trim_end_matches('/').to_string())
 }
 
-/// An `http` or `https` URL with a host and only characters a URL may
-/// contain unescaped.
+/// Checks for an `http` or `https` URL with a host and only characters
+/// that a URL may contain unescaped.
 fn is_valid_base_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     let rest = match lower
@@ -158,7 +158,7 @@ fn join(base: &str, path: &str) -> String {
     format!("{}/{path}", base.trim_end_matches('/'))
 }
 
-/// Whether the role list's first line can be an IAM role name: 1 to 64
+/// Returns the role list's first line if it can be an IAM role name: 1 to 64
 /// characters of `[\w+=,.@-]`, the IAM limits. An HTML error page never
 /// is one.
 fn role_name(body: &[u8]) -> Option<String> {
@@ -169,7 +169,8 @@ fn role_name(body: &[u8]) -> Option<String> {
     plausible.then(|| first.to_string())
 }
 
-/// A session token: visible ASCII without spaces, so it fits a header.
+/// Returns the session token in a token response if it is visible ASCII
+/// without spaces, so that it fits in a header.
 fn session_token(body: &[u8]) -> Option<Secret> {
     let text = core::str::from_utf8(body).ok()?.trim();
     let plausible = !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic());
@@ -188,9 +189,8 @@ enum Phase {
 
 /// A fetch of the instance role's credentials.
 ///
-/// Transient failures (an I/O error, 429 or 5xx) are retried up to
-/// [`driver::MAX_ATTEMPTS`](super::driver) times per request, 1 second
-/// apart, through [`RootPoll::Wait`].
+/// Transient failures (an I/O error, 429 or 5xx) are retried, with up to
+/// 3 attempts per request, 1 second apart, through [`RootPoll::Wait`].
 pub struct ImdsFetch {
     base: String,
     phase: Phase,
@@ -274,7 +274,7 @@ impl ImdsFetch {
                 },
                 // botocore's IMDSv1 fallback: the service or a proxy does
                 // not take the token request.
-                403 | 404 | 405 => self.next(Phase::RoleName),
+                403..=405 => self.next(Phase::RoleName),
                 400 => Step::Failed(Error::NoSourceCredentials(format!(
                     "instance metadata at `{}` rejected the session token request with HTTP 400; check that `{}` is an IMDS endpoint",
                     self.base, self.base
@@ -384,7 +384,8 @@ fn parse_credentials(body: &[u8], role: &str) -> Result<Credentials, Error> {
         map: &map,
         what: &what,
     };
-    // IMDS answers 200 with a `Code` other than `Success` when it cannot
+
+    // IMDS returns 200 with a `Code` other than `Success` when it cannot
     // assume the role, for instance when EC2 is not a trusted entity.
     if let Some(code) = doc.optional("Code")? {
         if code != "Success" {
@@ -396,17 +397,13 @@ fn parse_credentials(body: &[u8], role: &str) -> Result<Credentials, Error> {
             )));
         }
     }
+
     let mut credentials = Credentials::new(
         doc.required("AccessKeyId")?,
         doc.required("SecretAccessKey")?,
     )
     .with_session_token(doc.required("Token")?);
-    credentials.expiration = doc.optional_time("Expiration")?;
-    if credentials.expiration.is_none() {
-        return Err(Error::MalformedResponse(format!(
-            "{what} has no `Expiration`"
-        )));
-    }
+    credentials.expiration = Some(doc.required_time("Expiration")?);
     credentials.account_id = doc.optional("AccountId")?.map(String::from);
     Ok(credentials)
 }
@@ -426,7 +423,7 @@ impl RootFetch for ImdsFetch {
             // an unreachable service ends the fetch.
             RootInput::IoError(message) => self.retry.again(action, now).unwrap_or_else(|| {
                 Step::Failed(Error::NoSourceCredentials(format!(
-                    "could not reach instance metadata at `{}` after {} attempts: {}; run on EC2 or use another credential source",
+                    "requests to instance metadata at `{}` failed {} times: {}; run on EC2 or use another credential source",
                     self.base,
                     driver::MAX_ATTEMPTS,
                     driver::snippet(&message)

@@ -88,15 +88,20 @@ pub fn start(root: &Root, _now: i64) -> Option<Box<dyn RootFetch>> {
         Root::EcsContainer(config) => Some(Box::new(container::ContainerFetch::new(config))),
         Root::WebIdentity(config) => Some(Box::new(web_identity::WebIdentityFetch::new(config))),
         Root::Sso(config) => Some(Box::new(sso::SsoFetch::new(config))),
-        // NOTE: the profile's `aws_account_id` is not in the plan yet, so
-        // output without `AccountId` leaves the account unknown.
-        Root::CredentialProcess { profile, command } => {
-            Some(Box::new(process::ProcessFetch::new(profile, command, None)))
-        }
+        Root::CredentialProcess {
+            profile,
+            command,
+            account_id,
+        } => Some(Box::new(process::ProcessFetch::new(
+            profile,
+            command,
+            account_id.as_deref(),
+        ))),
     }
 }
 
-/// The error for an input that does not answer the outstanding action.
+/// Builds the misuse error for an input that does not match the
+/// outstanding action.
 fn unexpected_input(input: &RootInput, expected: &str) -> Error {
     let got = match input {
         RootInput::Response(_) => "an HTTP response",
@@ -105,6 +110,6 @@ fn unexpected_input(input: &RootInput, expected: &str) -> Error {
         RootInput::IoError(_) => "an I/O error",
     };
     Error::Misuse(format!(
-        "the host passed {got} where {expected} was expected; answer the action last polled"
+        "the host passed {got} where {expected} was expected; pass the result of the action last polled"
     ))
 }

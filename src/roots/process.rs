@@ -18,7 +18,7 @@ use super::driver::{self, Document, Step};
 use super::{RootAction, RootFetch, RootInput, RootPoll};
 use crate::{Credentials, Error};
 
-/// The longest part of stderr that an error message quotes, in characters.
+/// Maximum length, in characters, of stderr quoted in an error message.
 const STDERR_CHARS: usize = 1000;
 
 /// Splits a command line into argv the way Python's `shlex.split` does in
@@ -176,7 +176,7 @@ impl ProcessFetch {
 
     /// Reads Version 1 output: `Version`, `AccessKeyId`, `SecretAccessKey`,
     /// and optionally `SessionToken`, `Expiration` (RFC 3339) and
-    /// `AccountId`. The error never quotes stdout, which holds secrets.
+    /// `AccountId`. The error never quotes stdout, which contains secrets.
     fn parse_output(&self, stdout: &[u8]) -> Result<Credentials, Error> {
         let what = format!(
             "the output of `credential_process` of profile `{}`",

@@ -59,7 +59,7 @@ impl SsoFetch {
         }
     }
 
-    /// The command that caches a new token for this profile.
+    /// Returns the command that caches a new token for this profile.
     fn login_command(&self) -> String {
         match &self.config.session_name {
             Some(session) => format!("aws sso login --sso-session {session}"),
@@ -110,7 +110,7 @@ impl SsoFetch {
         }
     }
 
-    /// An error from the portal. The REST-JSON protocol names the error in
+    /// Builds the error for a failed portal response. The REST-JSON protocol names the error in
     /// `x-amzn-errortype` or `__type` and describes it in `message`.
     fn service_error(&self, response: &HttpResponse) -> Error {
         let body = serde_json::from_slice::<Value>(&response.body).ok();

@@ -137,7 +137,7 @@ fn service_error(response: &HttpResponse, role_arn: &str) -> Error {
     let message = text_at(&xml, &["Error", "Message"]).unwrap_or_default();
     let hint = match code.as_str() {
         "InvalidIdentityToken" | "ExpiredTokenException" | "ExpiredToken" => Some(
-            "check that the token file holds a current token from an OIDC provider that IAM trusts".to_string(),
+            "check that the token file contains a current token from an OIDC provider that IAM trusts".to_string(),
         ),
         "AccessDenied" => Some(format!(
             "check that the trust policy of `{role_arn}` allows sts:AssumeRoleWithWebIdentity for this token's issuer, audience and subject"

@@ -9,7 +9,7 @@
 
 use alloc::string::String;
 
-/// The text of the element at `path` (tag names from the outside in), with
+/// Returns the text of the element at `path` (tag names from the outside in), with
 /// entities decoded, or `None` when an element is missing.
 pub(crate) fn text_at(xml: &str, path: &[&str]) -> Option<String> {
     let mut scope = xml;
@@ -19,7 +19,7 @@ pub(crate) fn text_at(xml: &str, path: &[&str]) -> Option<String> {
     decode_entities(scope)
 }
 
-/// The content between `<name ...>` and `</name>`. A self-closing
+/// Returns the content between `<name ...>` and `</name>`. A self-closing
 /// `<name/>` has empty content.
 fn element_content<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let mut from = 0;

@@ -1,4 +1,4 @@
-//! What the session asks of the host, and what it reports.
+//! The actions a session returns to the host, and its reports.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -8,9 +8,9 @@ use crate::{Credentials, Error, HttpRequest};
 
 /// The next thing the host must do, returned by [`super::Session::poll`].
 ///
-/// `SendHttp`, `ReadFile`, `RunProcess` and `PromptMfa` must be answered
-/// with the matching `handle_*` call before anything else happens; the
-/// other actions need no answer.
+/// `SendHttp`, `ReadFile`, `RunProcess` and `PromptMfa` wait for the
+/// matching `handle_*` call before anything else happens. The other actions
+/// need no reply.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Action {
     /// Send this request exactly as given, then call
@@ -27,7 +27,7 @@ pub enum Action {
     /// `handle_io_error`.
     RunProcess(Vec<String>),
     /// Ask the user for a TOTP code from the MFA device with this serial
-    /// (or ARN), or for the serial as well when it is `None`; then call
+    /// (or ARN), or for the serial as well when it is `None`. Then call
     /// [`handle_mfa`](super::Session::handle_mfa).
     PromptMfa(Option<String>),
     /// Nothing to do before this time, in milliseconds since the Unix

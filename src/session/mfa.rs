@@ -40,7 +40,7 @@ pub fn check_serial(serial: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The serial cut to 64 characters, so that an error message stays short.
+/// Cuts the serial to 64 characters, so that an error message stays short.
 fn shorten(serial: &str) -> String {
     let mut text: String = serial.chars().take(64).collect();
     if serial.chars().nth(64).is_some() {

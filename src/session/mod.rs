@@ -115,7 +115,7 @@ impl Expect {
     }
 }
 
-/// Where an STS call stands while no action is outstanding.
+/// The state of an STS call while no action is outstanding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Stage {
     /// Ask for an MFA code if the call needs one.
@@ -144,7 +144,7 @@ struct Call {
     mfa: Option<MfaAnswer>,
 }
 
-/// What the session holds for one target.
+/// The per-target state of a session.
 #[derive(Clone, Default)]
 struct TargetState {
     /// The credentials last reported.
@@ -255,13 +255,13 @@ pub struct Session {
     hops: Vec<Option<Credentials>>,
     targets: Vec<TargetState>,
     /// The serial the user typed for a `PromptMfa(None)`.
-    asked_serial: Option<String>,
+    typed_serial: Option<String>,
     /// The current run is a refresh, not the first run.
     refreshing: bool,
     /// No refresh starts before this time.
     not_before: i64,
-    /// The `now` of the last `poll` or `handle_response`, for answers that
-    /// come without a time.
+    /// The `now` of the last `poll` or `handle_response`, passed on with
+    /// host results that come without a time.
     last_now: i64,
     failed: Option<Error>,
 }
@@ -310,7 +310,7 @@ impl Session {
             root_fetch: None,
             root: None,
             session_token: None,
-            asked_serial: None,
+            typed_serial: None,
             refreshing: false,
             not_before: now,
             last_now: now,
@@ -326,8 +326,8 @@ impl Session {
     /// Returns the next action for the host, at time `now` (milliseconds
     /// since the Unix epoch).
     ///
-    /// Returns the outstanding action again until it is answered, and
-    /// `Failed` forever once the base chain failed.
+    /// Returns the outstanding action again until a `handle_*` call takes
+    /// its result, and `Failed` forever once the base chain failed.
     #[must_use]
     pub fn poll(&mut self, now: i64) -> Action {
         self.last_now = now;
@@ -403,7 +403,7 @@ impl Session {
             }
             None => {
                 mfa::check_serial(&serial)?;
-                self.asked_serial = Some(serial.clone());
+                self.typed_serial = Some(serial.clone());
                 serial
             }
         };
@@ -483,11 +483,12 @@ impl Session {
             (None, None) => String::from("no action is outstanding; call `poll` first"),
         };
         Error::Misuse(format!(
-            "`{method}` does not answer the outstanding action: {state}"
+            "`{method}` does not match the outstanding action: {state}; call the `handle_*` \
+             method for the action `poll` returned"
         ))
     }
 
-    /// The root fetch, when the current job is the root.
+    /// Returns the root fetch when the current job is the root.
     fn current_root_fetch(&mut self) -> Option<&mut Box<dyn RootFetch>> {
         if self.jobs.front() == Some(&Job::Root) {
             self.root_fetch.as_mut()
@@ -586,7 +587,7 @@ impl Session {
     }
 
     fn step_call(&mut self, job: &Job, now: i64) -> Option<Action> {
-        let call = self.call.get_or_insert_with(|| Call {
+        let call = self.call.get_or_insert(Call {
             stage: Stage::Start,
             attempts: 0,
             mfa: None,
@@ -781,9 +782,9 @@ impl Session {
         })
     }
 
-    /// The action once every job is done: `Done` without expiring
-    /// credentials, else `Wait` until the next refresh, which starts once
-    /// `now` reaches it.
+    /// Returns the action once every job is done: `Done` without expiring
+    /// credentials, else `Wait` until the next refresh. Starts the refresh
+    /// once `now` reaches that time.
     fn idle(&mut self, now: i64) -> Option<Action> {
         let Some(earliest) = self.earliest_expiry() else {
             return Some(Action::Done);
@@ -820,7 +821,7 @@ impl Session {
             .iter()
             .position(|job| self.base_job_due(job, now))
             .unwrap_or(base.len());
-        // A target without a role holds the base chain's last credentials,
+        // A target without a role uses the base chain's last credentials,
         // so only running that step again renews them.
         let needs_base = due
             .iter()

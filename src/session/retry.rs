@@ -31,8 +31,8 @@ impl Jitter {
         z ^ (z >> 31)
     }
 
-    /// The delay before the next attempt, after `failed` attempts (1 or
-    /// more): uniform in `0..=min(MAX, BASE * 2^(failed - 1))` ms, the
+    /// Returns the delay before the next attempt, after `failed` attempts
+    /// (1 or more): uniform in `0..=min(MAX, BASE * 2^(failed - 1))` ms, the
     /// "full jitter" backoff.
     pub fn backoff(&mut self, failed: u32) -> i64 {
         let doublings = failed.saturating_sub(1).min(16);

@@ -11,8 +11,8 @@ use crate::sts::response::{self, account_of_arn};
 use crate::sts::{assume_role, get_caller_identity, get_session_token};
 use crate::{Credentials, Error, HttpRequest, HttpResponse};
 
-/// The credentials of a root that needs no I/O, or `None` for a root that
-/// does. Fails with [`Error::NoSourceCredentials`] when the keys are empty.
+/// Returns the credentials of a root that needs no I/O, or `None` for a
+/// root that does. Fails with [`Error::NoSourceCredentials`] when the keys are empty.
 pub(super) fn static_root(root: &Root) -> Option<Result<Credentials, Error>> {
     let (credentials, missing) = match root {
         Root::StaticKeys {
@@ -40,7 +40,7 @@ pub(super) fn static_root(root: &Root) -> Option<Result<Credentials, Error>> {
     Some(Ok(credentials.clone()))
 }
 
-/// The root's name, for messages.
+/// Returns the root's name, for messages.
 pub(super) fn root_name(root: &Root) -> &'static str {
     match root {
         Root::StaticKeys { .. } => "static keys",
@@ -53,7 +53,7 @@ pub(super) fn root_name(root: &Root) -> &'static str {
     }
 }
 
-/// The MFA serial of a hop that needs its own code.
+/// Returns the MFA serial of a hop that needs its own code.
 fn hop_mfa(hop: &AssumeRoleHop) -> Option<&MfaSerial> {
     if hop.mfa_from_session {
         None
@@ -71,7 +71,7 @@ impl Session {
         }
     }
 
-    /// The prompt for the job's MFA code: `None` when the job needs no
+    /// Returns the prompt for the job's MFA code: `None` when the job needs no
     /// code, `Some(None)` when the user must type the serial too.
     pub(super) fn mfa_prompt(&self, job: &Job) -> Option<Option<String>> {
         let serial = match job {
@@ -80,11 +80,11 @@ impl Session {
         };
         Some(match serial {
             MfaSerial::Known(serial) => Some(serial.clone()),
-            MfaSerial::Ask => self.asked_serial.clone(),
+            MfaSerial::Ask => self.typed_serial.clone(),
         })
     }
 
-    /// The credentials at the end of the base chain.
+    /// Returns the credentials at the end of the base chain.
     pub(super) fn base_credentials(&self) -> Option<&Credentials> {
         if let Some(last) = self.hops.last() {
             return last.as_ref();
@@ -95,7 +95,8 @@ impl Session {
         self.root.as_ref()
     }
 
-    /// The credentials a target ends with in this run, before the report.
+    /// Returns the credentials a target ends with in this run, before the
+    /// report.
     fn target_credentials(&self, target: usize) -> Option<&Credentials> {
         let has_role = self.plan.targets.get(target)?.role.is_some();
         if has_role {
@@ -105,7 +106,7 @@ impl Session {
         }
     }
 
-    /// The role a target's credentials belong to: its `-R` role, else the
+    /// Returns the role a target's credentials belong to: its `-R` role, else the
     /// last profile hop's role.
     pub(super) fn target_role_arn(&self, target: usize) -> Option<&str> {
         let plan_target = self.plan.targets.get(target)?;
@@ -125,7 +126,7 @@ impl Session {
         }
     }
 
-    /// The endpoint of GetCallerIdentity: that of the target's last hop,
+    /// Returns the endpoint of GetCallerIdentity: that of the target's last hop,
     /// or the plan's own STS endpoint for a target that is the root.
     fn verify_endpoint(&self, target: usize) -> &StsEndpoint {
         let hop = self

@@ -105,7 +105,7 @@ pub(crate) fn trim_all(value: &str) -> String {
 }
 
 /// Checks that `name` is an HTTP token (RFC 9110 section 5.6.2) and that
-/// `value` holds no control character other than a tab. A line break in
+/// `value` contains no control character other than a tab. A line break in
 /// either would let a header inject lines into the canonical request and
 /// into the request on the wire.
 ///

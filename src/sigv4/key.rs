@@ -31,8 +31,8 @@ impl fmt::Debug for SigningKey {
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC takes a key of any length (a long key is hashed first), so
-    // `new_from_slice` cannot fail here.
+    // hmac 0.12 hashes a key longer than the block size and pads a shorter
+    // one, so its `new_from_slice` always returns `Ok`.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(data);
     mac.finalize().into_bytes().into()
@@ -58,8 +58,8 @@ pub(crate) fn signature(key: &SigningKey, string_to_sign: &str) -> String {
 /// service.
 ///
 /// A key is valid for one UTC day, so a long-running signer keeps needing
-/// new ones; the cache holds at most [`KeyCache::CAPACITY`] and drops the
-/// oldest entry when full.
+/// new ones. The cache keeps at most [`KeyCache::CAPACITY`] keys and drops
+/// the oldest entry when full.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct KeyCache {
     entries: Vec<(CacheKey, SigningKey)>,

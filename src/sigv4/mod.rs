@@ -2,17 +2,19 @@
 //! and the `Authorization` header or presigned URL built from them.
 //!
 //! The signer works on the request as it goes on the wire: it splits the
-//! URL itself ([`url`]) and never decodes, normalizes or re-encodes more
-//! than the SigV4 rules say. For a request already in canonical wire form
+//! URL itself (`url.rs`), and decodes, normalizes or re-encodes only where
+//! the SigV4 rules require it. For a request already in canonical wire form
 //! (a path and query of unreserved characters and uppercase `%XX` escapes),
 //! the result is what botocore 1.43 computes, which is what moto checks.
 //!
 //! The steps, one module each:
 //!
-//! 1. [`canonical`] and [`headers`]: the canonical request;
-//! 2. [`string_to_sign`]: the credential scope and the string to sign;
-//! 3. [`key`]: the signing key and the signature;
-//! 4. this module, or [`presign`] for presigned URLs: the signed request.
+//! 1. `canonical.rs` and `headers.rs`: the canonical request;
+//! 2. `string_to_sign.rs`: the credential scope and the string to sign;
+//! 3. `key.rs`: the signing key and the signature;
+//! 4. `signing.rs`, or `presign.rs` for presigned URLs: the signed request.
+//!
+//! `signing.rs` runs the steps in order, after the checks of `validate.rs`.
 //!
 //! Known differences from botocore, for requests that are not in canonical
 //! wire form, are listed in `tests/sigv4_regressions.rs`.
@@ -21,27 +23,25 @@ mod canonical;
 mod headers;
 mod key;
 mod presign;
+mod redact;
+mod signing;
 mod string_to_sign;
 mod url;
 mod validate;
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 pub use headers::DEFAULT_UNSIGNED_HEADERS;
 pub use presign::MAX_PRESIGN_EXPIRES;
 
-use key::{KeyCache, SigningKey};
-use string_to_sign::{sha256_hex, Scope, ALGORITHM};
+use key::KeyCache;
+use signing::sign_with_key;
 
-use crate::time::format_amz_date;
 use crate::{Credentials, Error, HttpRequest};
 
-/// The payload hash of a presigned S3 URL, or of an unsigned body.
-const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
-
-/// How the request path is encoded in the canonical request.
+/// The encoding of the request path in the canonical request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathEncoding {
     /// Encode the path once more: the rule for every service but S3, and
@@ -53,17 +53,17 @@ pub enum PathEncoding {
     Single,
 }
 
-/// What the canonical request uses as the payload hash.
+/// The payload hash of the canonical request.
 ///
 /// When the request carries its own `x-amz-content-sha256` header and
 /// [`SigningOptions::content_sha256_header`] is off, that header's value is
-/// the payload hash instead, because S3, and botocore (which moto uses to
-/// check signatures), read the hash from it.
+/// the payload hash instead. S3 reads the hash from that header, and so does
+/// botocore, which moto uses to check signatures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
     /// SHA-256 of the body. A presigned S3 URL (service `s3`) uses
     /// `UNSIGNED-PAYLOAD` instead, because the body is not known when the
-    /// URL is made; botocore's S3 presigner does the same.
+    /// URL is made. botocore's S3 presigner does the same.
     Hash,
     /// The literal `UNSIGNED-PAYLOAD`.
     Unsigned,
@@ -72,7 +72,7 @@ pub enum Payload {
     Precomputed(String),
 }
 
-/// Where the session token goes.
+/// The placement of the session token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionTokenMode {
     /// Add `X-Amz-Security-Token` before signing, so it is signed.
@@ -94,7 +94,7 @@ pub struct SigningOptions {
     /// Presign for this many seconds (1 to 604800) instead of adding an
     /// `Authorization` header.
     pub presign_expires: Option<u32>,
-    /// How the path is encoded in the canonical request.
+    /// The encoding of the path in the canonical request.
     pub path_encoding: PathEncoding,
     /// Remove `.` and `..` segments and repeated slashes from the path
     /// before encoding it (every service but S3).
@@ -104,16 +104,20 @@ pub struct SigningOptions {
     /// Add and sign `x-amz-content-sha256` (required by S3). Ignored when
     /// presigning, because a presigned URL carries no headers of its own.
     pub content_sha256_header: bool,
-    /// Where the session token goes, when the credentials have one.
+    /// The placement of the session token, when the credentials have one.
     pub session_token_mode: SessionTokenMode,
     /// More header names (any case) to leave unsigned, besides
-    /// [`DEFAULT_UNSIGNED_HEADERS`]. `host`, `x-amz-date` and the headers
-    /// the options add as signed cannot be listed.
+    /// [`DEFAULT_UNSIGNED_HEADERS`]. Listing `host`, `x-amz-date` or a
+    /// header the options add as signed is an error.
     pub unsigned_headers: Vec<String>,
 }
 
 /// A signed request and the intermediate values, for debugging.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` replaces the session token with a redaction marker wherever
+/// it appears: in the `x-amz-security-token` header, the
+/// `X-Amz-Security-Token` query parameter and the canonical request.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// The method, unchanged.
     pub method: String,
@@ -132,6 +136,27 @@ pub struct SignedRequest {
     pub canonical_request: String,
     /// The string to sign.
     pub string_to_sign: String,
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), redact::header_value(name, value)))
+            .collect();
+        f.debug_struct("SignedRequest")
+            .field("method", &self.method)
+            .field("url", &redact::query_token(&self.url))
+            .field("headers", &headers)
+            .field("signature", &self.signature)
+            .field(
+                "canonical_request",
+                &redact::canonical_request(&self.canonical_request),
+            )
+            .field("string_to_sign", &self.string_to_sign)
+            .finish()
+    }
 }
 
 impl SigningOptions {
@@ -167,7 +192,7 @@ impl SigningOptions {
 /// Signs `request` with `credentials`.
 ///
 /// Fails with [`Error::InvalidArgument`] on an invalid URL, method, header,
-/// option or credential; the message names the value (never a secret) and
+/// option or credential. The message names the value (never a secret) and
 /// the fix.
 pub fn sign(
     request: &HttpRequest,
@@ -218,174 +243,11 @@ impl Signer {
     }
 }
 
-/// Runs the SigV4 steps, taking the signing key for a scope from
-/// `signing_key`.
-fn sign_with_key(
-    request: &HttpRequest,
-    credentials: &Credentials,
-    options: &SigningOptions,
-    signing_key: &mut dyn FnMut(&Scope<'_>) -> SigningKey,
-) -> Result<SignedRequest, Error> {
-    // botocore also treats an empty token as no token.
-    let token = credentials
-        .session_token
-        .as_ref()
-        .map(|token| token.expose())
-        .filter(|token| !token.is_empty());
-    validate::check_options(options, token.is_some())?;
-    validate::check_credentials(credentials)?;
-    validate::check_method(&request.method)?;
-    for (name, value) in &request.headers {
-        headers::check_header(name, value)?;
-    }
-    let url = url::parse(&request.url)?;
-
-    let amz_date = format_amz_date(options.time);
-    let scope = Scope {
-        // `check_options` keeps the year at four digits, so this is the
-        // ASCII `yyyymmdd` prefix.
-        date: amz_date.get(..8).unwrap_or(&amz_date),
-        region: &options.region,
-        service: &options.service,
-    };
-    let presign_expires = options.presign_expires;
-    let header_mode = presign_expires.is_none();
-    let add_content_sha256 = header_mode && options.content_sha256_header;
-    let token_after_signing =
-        token.filter(|_| options.session_token_mode == SessionTokenMode::AfterSigning);
-    let token_signed = token.filter(|_| options.session_token_mode == SessionTokenMode::Signed);
-
-    // The request's own headers, without those the signer replaces.
-    let replaced = |name: &str| {
-        name.eq_ignore_ascii_case("authorization")
-            || (header_mode
-                && (name.eq_ignore_ascii_case("x-amz-date")
-                    || (token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
-                    || (add_content_sha256 && name.eq_ignore_ascii_case("x-amz-content-sha256"))))
-    };
-    let own: Vec<(&str, &str)> = request
-        .headers
-        .iter()
-        .filter(|(name, _)| !replaced(name))
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-
-    let payload_hash = payload_hash(request, options, &own, add_content_sha256);
-
-    // Headers the signer adds before signing, so they are signed.
-    let mut added: Vec<(&'static str, String)> = Vec::new();
-    if header_mode {
-        added.push(("x-amz-date", amz_date.clone()));
-        if add_content_sha256 {
-            added.push(("x-amz-content-sha256", payload_hash.clone()));
-        }
-        if let Some(token) = token_signed {
-            added.push(("x-amz-security-token", String::from(token)));
-        }
-    }
-
-    let mut to_sign = own.clone();
-    to_sign.extend(added.iter().map(|(name, value)| (*name, value.as_str())));
-    let unsigned = |name: &str| {
-        DEFAULT_UNSIGNED_HEADERS.contains(&name)
-            || options
-                .unsigned_headers
-                .iter()
-                .any(|unsigned| unsigned.eq_ignore_ascii_case(name))
-    };
-    let canonical_headers = headers::canonical_headers(&to_sign, &url.host_header, &unsigned);
-
-    let credential = format!("{}/{}", credentials.access_key_id, scope.to_text());
-    let mut query_pairs = url.query.map(canonical::query_pairs).unwrap_or_default();
-    let presign_params = match presign_expires {
-        Some(expires) => {
-            presign::check_query(&query_pairs)?;
-            let params = presign::signed_params(
-                &credential,
-                &amz_date,
-                expires,
-                &canonical_headers.signed,
-                token_signed,
-            );
-            query_pairs.extend(presign::encoded_pairs(&params));
-            Some(params)
-        }
-        None => None,
-    };
-
-    let canonical_request = canonical::canonical_request(
-        &request.method,
-        &canonical::canonical_uri(url.path, options.path_encoding, options.normalize_path),
-        &canonical::canonical_query(query_pairs),
-        &canonical_headers,
-        &payload_hash,
-    );
-    let string_to_sign = string_to_sign::string_to_sign(&amz_date, &scope, &canonical_request);
-    let signature = key::signature(&signing_key(&scope), &string_to_sign);
-
-    let mut headers: Vec<(String, String)> = own
-        .iter()
-        .map(|(name, value)| (String::from(*name), String::from(*value)))
-        .collect();
-    let signed_url = match presign_params {
-        Some(params) => presign::presigned_url(&url, &params, token_after_signing, &signature),
-        None => {
-            headers.extend(
-                added
-                    .into_iter()
-                    .map(|(name, value)| (String::from(name), value)),
-            );
-            if let Some(token) = token_after_signing {
-                headers.push((String::from("x-amz-security-token"), String::from(token)));
-            }
-            let authorization = format!(
-                "{ALGORITHM} Credential={credential}, SignedHeaders={}, Signature={signature}",
-                canonical_headers.signed
-            );
-            headers.push((String::from("authorization"), authorization));
-            request.url.clone()
-        }
-    };
-
-    Ok(SignedRequest {
-        method: request.method.clone(),
-        url: signed_url,
-        headers,
-        signature,
-        canonical_request,
-        string_to_sign,
-    })
-}
-
-/// Returns the payload hash: from the options, unless the request carries
-/// its own `x-amz-content-sha256` header that the signer does not replace.
-fn payload_hash(
-    request: &HttpRequest,
-    options: &SigningOptions,
-    own_headers: &[(&str, &str)],
-    add_content_sha256: bool,
-) -> String {
-    if !add_content_sha256 {
-        let own = own_headers
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("x-amz-content-sha256"));
-        if let Some((_, value)) = own {
-            return headers::trim_all(value);
-        }
-    }
-    match &options.payload {
-        Payload::Hash if options.presign_expires.is_some() && options.service == "s3" => {
-            String::from(UNSIGNED_PAYLOAD)
-        }
-        Payload::Hash => sha256_hex(&request.body),
-        Payload::Unsigned => String::from(UNSIGNED_PAYLOAD),
-        Payload::Precomputed(hash) => hash.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::string_to_sign::sha256_hex;
     use super::*;
+    use alloc::format;
     use alloc::vec;
 
     // 2015-08-30T12:36:00Z, the time of AWS's signing test suites.
@@ -493,6 +355,31 @@ mod tests {
             header(&signed, "x-amz-content-sha256"),
             Some(body_hash.as_str())
         );
+    }
+
+    #[test]
+    fn debug_hides_session_token() {
+        let creds = credentials().with_session_token("token-value");
+        let req = request("https://example.amazonaws.com/");
+        let mut options = SigningOptions::new("us-east-1", "service", TIME);
+        for (presign, mode) in [
+            (None, SessionTokenMode::Signed),
+            (None, SessionTokenMode::AfterSigning),
+            (Some(60), SessionTokenMode::Signed),
+            (Some(60), SessionTokenMode::AfterSigning),
+        ] {
+            options.presign_expires = presign;
+            options.session_token_mode = mode;
+            let signed = sign(&req, &creds, &options).unwrap();
+            let all_fields = format!(
+                "{}{:?}{}",
+                signed.url, signed.headers, signed.canonical_request
+            );
+            assert!(all_fields.contains("token-value"));
+            let text = format!("{signed:?}");
+            assert!(!text.contains("token-value"), "{text}");
+            assert!(text.contains("** redacted **"), "{text}");
+        }
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Presigned URLs: the SigV4 query parameters and the URL that carries them.
 //!
 //! The request's own query stays as it is on the wire, and the SigV4
-//! parameters follow it in the order AWS's documentation and botocore use:
-//! `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
-//! `X-Amz-SignedHeaders`, `X-Amz-Security-Token` (when the credentials have
-//! a session token) and last `X-Amz-Signature`. A fragment stays at the end.
+//! parameters follow it. Their order is the one of AWS's documentation and
+//! botocore: `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`,
+//! `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Security-Token` (when the
+//! credentials have a session token) and last `X-Amz-Signature`. A fragment
+//! stays at the end.
 
 use alloc::format;
 use alloc::string::String;
@@ -15,7 +16,7 @@ use super::url::WireUrl;
 use crate::encoding::uri_encode;
 use crate::Error;
 
-/// The longest validity of a presigned URL, in seconds (7 days).
+/// The maximum validity of a presigned URL, in seconds (7 days).
 pub const MAX_PRESIGN_EXPIRES: u32 = 604_800;
 
 /// The query parameters a presigned URL carries, in lowercase.
@@ -57,8 +58,8 @@ pub(crate) fn check_query(pairs: &[(String, String)]) -> Result<(), Error> {
     Ok(())
 }
 
-/// The SigV4 query parameters that are signed, with raw (unencoded) values,
-/// in URL order.
+/// Returns the SigV4 query parameters that are signed, with raw
+/// (unencoded) values, in URL order.
 pub(crate) fn signed_params(
     credential: &str,
     amz_date: &str,

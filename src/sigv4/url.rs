@@ -32,9 +32,10 @@ pub(crate) struct WireUrl<'a> {
 
 /// Splits `url` and checks that SigV4 can sign it.
 ///
-/// Fails on a URL that is not absolute, a scheme other than `http` or
-/// `https`, an empty or invalid host, an invalid port, a control character,
-/// or a `%` that does not start a `%XX` escape in the path or query.
+/// Fails on a URL that is not absolute or has a scheme other than `http` or
+/// `https`. Also fails on an empty or invalid host, an invalid port, a
+/// control character, or a `%` that does not start a `%XX` escape in the
+/// path or query.
 pub(crate) fn parse(url: &str) -> Result<WireUrl<'_>, Error> {
     if let Some((index, byte)) = find_control(url) {
         return Err(Error::invalid_argument(format!(
@@ -84,8 +85,8 @@ pub(crate) fn parse(url: &str) -> Result<WireUrl<'_>, Error> {
 /// for error messages.
 pub(crate) fn redact(url: &str) -> String {
     let end = url.find(['?', '#']).unwrap_or(url.len());
-    let shown = &url[..end];
-    let mut out = match shown.split_once("://") {
+    let without_query = &url[..end];
+    let mut out = match without_query.split_once("://") {
         Some((scheme, rest)) => {
             let authority_end = rest.find('/').unwrap_or(rest.len());
             let (authority, path) = rest.split_at(authority_end);
@@ -95,7 +96,7 @@ pub(crate) fn redact(url: &str) -> String {
             };
             format!("{scheme}://{host}{path}")
         }
-        None => String::from(shown),
+        None => String::from(without_query),
     };
     if end < url.len() {
         out.push_str("...");
@@ -198,7 +199,7 @@ fn invalid_host(url: &str, reason: &str) -> Error {
     ))
 }
 
-/// Whether `c` may appear in a registered name or an IPv4 address, or, with
+/// Returns whether `c` may appear in a registered name or an IPv4 address, or, with
 /// `ip_literal`, between the brackets of an IPv6 address (which may carry a
 /// `%25` zone ID).
 fn is_host_char(c: char, ip_literal: bool) -> bool {

@@ -14,7 +14,7 @@ use crate::time::DateTime;
 use crate::{Credentials, Error};
 
 /// Checks the region, service, time, expiry, payload hash and unsigned
-/// header names of `options`. `has_session_token` tells whether the
+/// header names of `options`. `has_session_token` is whether the
 /// credentials carry a session token.
 pub(crate) fn check_options(
     options: &SigningOptions,
@@ -66,26 +66,29 @@ pub(crate) fn check_options(
 fn check_unsigned_headers(options: &SigningOptions, has_session_token: bool) -> Result<(), Error> {
     let header_mode = options.presign_expires.is_none();
     for name in &options.unsigned_headers {
-        let reason = if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("x-amz-date")
-        {
-            Some("SigV4 requires it")
-        } else if name.eq_ignore_ascii_case("x-amz-content-sha256")
-            && header_mode
-            && options.content_sha256_header
-        {
-            Some("`content_sha256_header` adds it as a signed header")
-        } else if name.eq_ignore_ascii_case("x-amz-security-token")
+        let is = |expected: &str| name.eq_ignore_ascii_case(expected);
+        let conflict = if is("host") || is("x-amz-date") {
+            Some(("SigV4 requires it", "remove it from `unsigned_headers`"))
+        } else if is("x-amz-content-sha256") && header_mode && options.content_sha256_header {
+            Some((
+                "`content_sha256_header` adds it as a signed header",
+                "remove it from `unsigned_headers` or turn `content_sha256_header` off",
+            ))
+        } else if is("x-amz-security-token")
             && header_mode
             && has_session_token
             && options.session_token_mode == SessionTokenMode::Signed
         {
-            Some("the session token is signed; use `SessionTokenMode::AfterSigning` to add it unsigned")
+            Some((
+                "the session token is signed",
+                "remove it from `unsigned_headers` or use `SessionTokenMode::AfterSigning`",
+            ))
         } else {
             None
         };
-        if let Some(reason) = reason {
+        if let Some((reason, fix)) = conflict {
             return Err(Error::invalid_argument(format!(
-                "header `{}` cannot be left unsigned: {reason}; remove it from `unsigned_headers`",
+                "header `{}` cannot be left unsigned because {reason}: {fix}",
                 name.escape_debug()
             )));
         }
@@ -93,7 +96,7 @@ fn check_unsigned_headers(options: &SigningOptions, has_session_token: bool) -> 
     Ok(())
 }
 
-/// Whether `name` can be a region or service in the credential scope:
+/// Returns whether `name` can be a region or service in the credential scope:
 /// AWS's names use letters, digits and `-`, and `.` or `_` are accepted
 /// for other SigV4 servers. A `/` would split the scope.
 fn is_scope_name(name: &str) -> bool {

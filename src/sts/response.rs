@@ -6,7 +6,7 @@
 //! their text, ignores attributes, namespaces, comments and processing
 //! instructions, and rejects a `DOCTYPE` (so no entity other than the five
 //! predefined ones and character references can appear). It never panics
-//! and never echoes the body in an error, because a successful body holds a
+//! and never echoes the body in an error, because a successful body contains a
 //! secret access key and a session token.
 
 use alloc::format;
@@ -51,7 +51,7 @@ pub struct Element {
 }
 
 impl Element {
-    /// The name without a namespace prefix.
+    /// Returns the name without a namespace prefix.
     pub fn local_name(&self) -> &str {
         match self.name.rsplit_once(':') {
             Some((_, local)) => local,
@@ -59,12 +59,12 @@ impl Element {
         }
     }
 
-    /// The first child element with this local name.
+    /// Returns the first child element with this local name.
     pub fn child(&self, name: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.local_name() == name)
     }
 
-    /// The descendant reached by following `path`, one local name a level.
+    /// Returns the descendant reached by following `path`, one local name a level.
     pub fn find(&self, path: &[&str]) -> Option<&Element> {
         let mut element = self;
         for name in path {
@@ -73,7 +73,7 @@ impl Element {
         Some(element)
     }
 
-    /// The trimmed text of the descendant at `path`, if it exists and is
+    /// Returns the trimmed text of the descendant at `path`, if it exists and is
     /// not empty.
     pub fn text_at(&self, path: &[&str]) -> Option<&str> {
         let text = self.find(path)?.text.trim();
@@ -167,7 +167,7 @@ pub fn parse_xml(text: &str) -> Result<Element, Error> {
     root.ok_or_else(|| malformed("no root element"))
 }
 
-/// The index of the `>` that ends a start tag, skipping quoted attribute
+/// Returns the index of the `>` that ends a start tag, skipping quoted attribute
 /// values, which may contain `>`.
 fn tag_end(text: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
@@ -254,7 +254,10 @@ fn character_reference(entity: &str) -> Option<char> {
         return None;
     }
     let value = u32::from_str_radix(digits, radix).ok()?;
-    char::from_u32(value)
+    // XML 1.0's `Char` production: no NUL, no other C0 control but tab, LF
+    // and CR, and no U+FFFE or U+FFFF.
+    let allowed = matches!(value, 0x9 | 0xA | 0xD | 0x20..=0xFFFD | 0x10000..);
+    char::from_u32(value).filter(|_| allowed)
 }
 
 fn parse_body(body: &[u8]) -> Result<Element, Error> {
@@ -411,7 +414,8 @@ pub fn service_error(response: &HttpResponse) -> ServiceError {
     }
 }
 
-/// What to check for a common STS error code, as a hint for the user.
+/// Returns what to check for a common STS error code, as a hint for the
+/// user.
 pub fn hint(code: &str, message: &str) -> Option<&'static str> {
     let hint = match code {
         "AccessDenied" => {
@@ -441,7 +445,7 @@ fn mentions_duration(message: &str) -> bool {
     lower.contains("duration")
 }
 
-/// Whether a failed request may succeed when sent again: throttling,
+/// Returns whether a failed request may succeed when sent again: throttling,
 /// HTTP 429 and 5xx.
 pub fn is_retryable(error: &ServiceError) -> bool {
     let throttled = matches!(
@@ -451,7 +455,7 @@ pub fn is_retryable(error: &ServiceError) -> bool {
     throttled || error.status == 429 || error.status >= 500
 }
 
-/// The account field of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`),
+/// Returns the account field of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`),
 /// if it is not empty.
 pub fn account_of_arn(arn: &str) -> Option<&str> {
     let mut fields = arn.splitn(6, ':');

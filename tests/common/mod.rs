@@ -37,9 +37,9 @@ const UPSTREAM: &[(&str, &str)] = &[
 /// inside the test vectors folder: `$ROLECHAIN_VECTORS`, or else
 /// `../shared/vectors` next to the workspace root.
 ///
-/// When it does not exist, panics if `CI` is set, so a CI run never passes
-/// without the vectors; otherwise prints a warning to stderr and returns
-/// `None`, and the calling test returns early.
+/// When the path does not exist and `CI` is set, panics, so that a CI run
+/// never passes without the vectors. Without `CI`, prints a warning to
+/// stderr and returns `None`, and the calling test returns early.
 pub fn vectors_dir(relative: &str) -> Option<PathBuf> {
     let root = match env::var_os("ROLECHAIN_VECTORS") {
         Some(path) => PathBuf::from(path),
@@ -70,7 +70,7 @@ pub fn vectors_dir(relative: &str) -> Option<PathBuf> {
     None
 }
 
-/// The nearest folder above the including crate whose `Cargo.toml` has a
+/// Returns the nearest folder above the including crate whose `Cargo.toml` has a
 /// `[workspace]` table, so crates inside the workspace find the same
 /// vectors.
 fn workspace_root() -> PathBuf {

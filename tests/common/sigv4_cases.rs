@@ -1,6 +1,6 @@
 //! Runs AWS's SigV4 test vectors against any signer.
 //!
-//! The module depends only on std and serde_json, and talks to the signer
+//! The module depends only on std and serde_json. It calls the signer
 //! through [`SigningBackend`] with the plain data types below, so the same
 //! runner checks the native core and the WebAssembly component (a wasmtime
 //! host includes this file with `#[path]`).
@@ -31,7 +31,7 @@ pub const LEGACY_TEST_SUITE_CASES: usize = 34;
 /// The number of cases in `s3-documentation-examples.json`.
 pub const S3_EXAMPLE_CASES: usize = 2;
 
-/// Cases of `aws-signing-test-suite-v4/` whose request line holds a raw
+/// Cases of `aws-signing-test-suite-v4/` whose request line contains a raw
 /// space or raw UTF-8, which the runner percent-encodes once, as an HTTP
 /// client would, before signing in single-encoding mode.
 pub const RAW_WIRE_CASES: [&str; 3] = [
@@ -186,7 +186,7 @@ pub struct RawRequest {
 }
 
 impl RawRequest {
-    /// The first value of header `name`, compared without case.
+    /// Returns the first value of header `name`, compared without case.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -194,7 +194,7 @@ impl RawRequest {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The request with an `https://<Host header><target>` URL.
+    /// Builds the request with an `https://<Host header><target>` URL.
     fn to_request(&self) -> Result<Request, String> {
         let host = self
             .header("host")
@@ -210,9 +210,9 @@ impl RawRequest {
 
 /// Parses `METHOD target HTTP/1.1`, header lines and an optional body after
 /// a blank line. A line that starts with a space or tab continues the
-/// previous header value (an obs-fold), which RFC 9112 says to replace with
-/// a space: the runner joins it with one space and keeps its indentation
-/// for the signer to trim.
+/// previous header value (an obs-fold). RFC 9112 replaces an obs-fold with a
+/// space, so the runner joins the line with one space and keeps its
+/// indentation for the signer to trim.
 pub fn parse_raw_request(text: &str) -> Result<RawRequest, String> {
     let (head, body) = match text.split_once("\n\n") {
         Some((head, body)) => (head, body),
@@ -288,7 +288,7 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The decoded `(key, value)` pairs of a URL's query, sorted, for comparing
+/// Returns the decoded `(key, value)` pairs of a URL's query, sorted, for comparing
 /// two URLs whatever their parameter order and escape case.
 pub fn sorted_query_params(url: &str) -> Vec<(String, String)> {
     let without_fragment = url.split('#').next().unwrap_or("");
@@ -338,7 +338,7 @@ fn read_optional(path: &Path) -> Option<String> {
     fs::read_to_string(path).ok()
 }
 
-/// The value of the `Authorization` header of a signed request file.
+/// Returns the value of the `Authorization` header of a signed request file.
 fn authorization_of(signed_request: &str) -> Option<String> {
     let parsed = parse_raw_request(signed_request).ok()?;
     parsed.header("authorization").map(|v| v.trim().to_string())
@@ -608,7 +608,7 @@ fn double_encoding_options(creq: &str, sts: Option<&str>) -> Result<Options, Str
 }
 
 /// Runs every case of `aws4-testsuite-legacy/` at `dir`: each folder (at
-/// any depth) that holds `<folder name>.req`.
+/// any depth) that contains `<folder name>.req`.
 pub fn run_legacy_test_suite(dir: &Path, backend: &dyn SigningBackend) -> SuiteReport {
     let mut report = SuiteReport::new("aws4-testsuite-legacy");
     let mut pending = vec![dir.to_path_buf()];
@@ -712,9 +712,9 @@ fn run_legacy_case(
         .map_or("", |(_, signature)| signature);
     report.check(case, "signature", signature, &signed.signature);
     // The `.sreq` of `get-vanilla-with-session-token` carries the signature
-    // of `get-vanilla`, an error in the upstream copy; its `.authz` and the
-    // same case of the newer suite agree with each other, so the
-    // `Authorization` header is checked against `.authz` alone.
+    // of `get-vanilla`, an error in the upstream copy. Its `.authz` agrees
+    // with the same case of the newer suite, so the `Authorization` header
+    // is checked against `.authz` alone.
     check_signed_headers(report, case, &sreq, &signed, Some("authorization"));
     Ok(())
 }

@@ -28,8 +28,8 @@ pub struct PlanningArgs {
     /// ExternalId for the `--role` hops.
     #[arg(short = 'I', long = "external-id", value_name = "ID")]
     pub external_id: Option<String>,
-    /// RoleSessionName for the `--role` hops and for profile hops without
-    /// `role_session_name` (default `botocore-session-<unix seconds>`).
+    /// RoleSessionName for the `--role` hops (default, as for profile hops
+    /// without `role_session_name`: `botocore-session-<unix seconds>`).
     #[arg(long, value_name = "NAME")]
     pub role_session_name: Option<String>,
     /// Ask for an MFA code for the `--role` hops.

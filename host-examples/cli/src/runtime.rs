@@ -3,6 +3,8 @@
 //! The component imports nothing, so the linker is empty: the guest can see
 //! only what the host passes in as values.
 
+use std::sync::OnceLock;
+
 use anyhow::{anyhow, Result};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store};
@@ -42,14 +44,26 @@ pub fn component(engine: &Engine) -> Result<Component> {
         .map_err(|e| anyhow!("cannot compile the embedded component: {e}"))
 }
 
+/// The engine and the compiled component, shared by every runtime of the
+/// process: compiling takes tens of milliseconds, instantiating microseconds.
+fn compiled() -> Result<&'static (Engine, Component)> {
+    static COMPILED: OnceLock<(Engine, Component)> = OnceLock::new();
+    if let Some(compiled) = COMPILED.get() {
+        return Ok(compiled);
+    }
+    let engine = engine()?;
+    let component = component(&engine)?;
+    Ok(COMPILED.get_or_init(|| (engine, component)))
+}
+
 impl Runtime {
-    /// Compiles and instantiates the embedded component.
+    /// Instantiates the embedded component in a new store, compiling it on
+    /// the first call.
     pub fn new() -> Result<Self> {
-        let engine = engine()?;
-        let component = component(&engine)?;
-        let linker = Linker::new(&engine);
-        let mut store = Store::new(&engine, ());
-        let guest = Rolechain::instantiate(&mut store, &component, &linker)
+        let (engine, component) = compiled()?;
+        let linker = Linker::new(engine);
+        let mut store = Store::new(engine, ());
+        let guest = Rolechain::instantiate(&mut store, component, &linker)
             .map_err(|e| anyhow!("cannot instantiate the component: {e}"))?;
         Ok(Runtime { store, guest })
     }
