@@ -247,11 +247,3 @@ impl Document<'_> {
         }
     }
 }
-
-/// Returns the account ID in an ARN such as
-/// `arn:aws:sts::123456789012:assumed-role/name/session`.
-pub(crate) fn account_of_arn(arn: &str) -> Option<String> {
-    let account = arn.split(':').nth(4)?;
-    let plausible = !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit());
-    plausible.then(|| account.to_string())
-}

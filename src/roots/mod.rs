@@ -19,7 +19,6 @@ pub mod imds;
 pub mod process;
 pub mod sso;
 pub mod web_identity;
-mod xml;
 
 use crate::plan::model::Root;
 use crate::{Credentials, Error, HttpRequest, HttpResponse};

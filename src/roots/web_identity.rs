@@ -9,11 +9,11 @@ use alloc::string::{String, ToString};
 use core::fmt;
 
 use super::driver::{self, Step};
-use super::xml::text_at;
 use super::{RootAction, RootFetch, RootInput, RootPoll};
 use crate::plan::model::WebIdentityConfig;
 use crate::sts::request::{assume_role_with_web_identity, WebIdentityRequest};
-use crate::{Credentials, Error, HttpResponse, ServiceError};
+use crate::sts::response;
+use crate::{Error, HttpResponse};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -72,88 +72,34 @@ impl WebIdentityFetch {
     }
 
     fn on_response(&self, response: &HttpResponse) -> Step {
-        let result = if response.status == 200 {
-            parse_credentials(&response.body)
-        } else {
-            Err(service_error(response, &self.config.role_arn))
-        };
-        match result {
-            Ok(credentials) => Step::Ready(credentials),
+        match response::assume_role_with_web_identity_result(response) {
+            Ok(result) => Step::Ready(result.credentials),
+            Err(Error::Service(mut error)) => {
+                if let Some(hint) = web_identity_hint(&error.code, &self.config.role_arn) {
+                    error.hint = Some(hint);
+                }
+                Step::Failed(Error::Service(error))
+            }
             Err(error) => Step::Failed(error),
         }
     }
 }
 
-/// Reads `AssumeRoleWithWebIdentityResult`: the `Credentials` and the
-/// account ID from `AssumedRoleUser/Arn`.
-fn parse_credentials(body: &[u8]) -> Result<Credentials, Error> {
-    let xml = String::from_utf8_lossy(body);
-    let field = |path: &[&str]| {
-        text_at(&xml, path)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| {
-                Error::MalformedResponse(format!(
-                    "the AssumeRoleWithWebIdentity response has no `{}`",
-                    path.join("/")
-                ))
-            })
-    };
-    let expiration_text = field(&["Credentials", "Expiration"])?;
-    let expiration = crate::time::parse_rfc3339(&expiration_text).ok_or_else(|| {
-        Error::MalformedResponse(format!(
-            "`Expiration` `{}` in the AssumeRoleWithWebIdentity response is not an RFC 3339 time",
-            driver::snippet(&expiration_text)
-        ))
-    })?;
-    let mut credentials = Credentials::new(
-        field(&["Credentials", "AccessKeyId"])?,
-        field(&["Credentials", "SecretAccessKey"])?,
-    )
-    .with_session_token(field(&["Credentials", "SessionToken"])?);
-    credentials.expiration = Some(expiration);
-    credentials.account_id = text_at(&xml, &["AssumedRoleUser", "Arn"])
-        .as_deref()
-        .and_then(driver::account_of_arn);
-    Ok(credentials)
-}
-
-/// Turns an STS `ErrorResponse` into [`Error::Service`], with a hint for
-/// the common web identity errors.
-fn service_error(response: &HttpResponse, role_arn: &str) -> Error {
-    let xml = String::from_utf8_lossy(&response.body);
-    let code = text_at(&xml, &["Error", "Code"]).filter(|c| !c.is_empty());
-    let Some(code) = code else {
-        return Error::Service(ServiceError {
-            status: response.status,
-            code: "Unknown".to_string(),
-            message: format!(
-                "AssumeRoleWithWebIdentity failed with no STS error in the body: {}",
-                driver::body_snippet(&response.body)
-            ),
-            request_id: None,
-            hint: None,
-        });
-    };
-    let message = text_at(&xml, &["Error", "Message"]).unwrap_or_default();
-    let hint = match code.as_str() {
+/// What to check for the errors specific to web identity; other codes keep
+/// the general STS hint.
+fn web_identity_hint(code: &str, role_arn: &str) -> Option<String> {
+    match code {
         "InvalidIdentityToken" | "ExpiredTokenException" | "ExpiredToken" => Some(
             "check that the token file contains a current token from an OIDC provider that IAM trusts".to_string(),
         ),
         "AccessDenied" => Some(format!(
             "check that the trust policy of `{role_arn}` allows sts:AssumeRoleWithWebIdentity for this token's issuer, audience and subject"
         )),
-        "IDPCommunicationError" | "IDPRejectedClaim" => {
-            Some("the identity provider could not be reached or rejected the token; try again".to_string())
-        }
+        "IDPCommunicationError" | "IDPRejectedClaim" => Some(
+            "the identity provider could not be reached or rejected the token; try again".to_string(),
+        ),
         _ => None,
-    };
-    Error::Service(ServiceError {
-        status: response.status,
-        code: driver::snippet(&code),
-        message: driver::snippet(&message),
-        request_id: text_at(&xml, &["RequestId"]).filter(|id| !id.is_empty()),
-        hint,
-    })
+    }
 }
 
 impl RootFetch for WebIdentityFetch {

@@ -3,7 +3,7 @@
 //! The component imports nothing, so the linker is empty: the guest can see
 //! only what the host passes in as values.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use anyhow::{anyhow, Result};
 use wasmtime::component::{Component, Linker};
@@ -48,6 +48,12 @@ pub fn component(engine: &Engine) -> Result<Component> {
 /// process: compiling takes tens of milliseconds, instantiating microseconds.
 fn compiled() -> Result<&'static (Engine, Component)> {
     static COMPILED: OnceLock<(Engine, Component)> = OnceLock::new();
+    static COMPILING: Mutex<()> = Mutex::new(());
+    if let Some(compiled) = COMPILED.get() {
+        return Ok(compiled);
+    }
+    // Threads that start together compile once; the others wait here.
+    let _guard = COMPILING.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(compiled) = COMPILED.get() {
         return Ok(compiled);
     }
