@@ -13,6 +13,7 @@ use crate::prompt::Prompter;
 use crate::runtime::planning::{RenderFormat, TargetCredentials};
 use crate::runtime::types::Credentials;
 use crate::runtime::{PlanHandle, Runtime};
+use crate::serve;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum PlanFormat {
@@ -61,6 +62,12 @@ pub struct ExecArgs {
     /// Log each request on stderr (method, host, status, time taken).
     #[arg(short, long)]
     pub verbose: bool,
+    /// Keep the credentials fresh while the command runs: serve them on a
+    /// loopback container credentials endpoint
+    /// (`AWS_CONTAINER_CREDENTIALS_FULL_URI`) instead of static
+    /// `AWS_ACCESS_KEY_ID` variables, and refresh them before they expire.
+    #[arg(long)]
+    pub refresh: bool,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -211,14 +218,12 @@ fn print_env(ready: &TargetCredentials) {
     }
 }
 
-/// Resolves and runs the chain; returns the plan's target count and the
-/// outcomes.
-fn run_chain(
+/// Resolves the plan, checks its target count and prints its warnings.
+fn checked_plan(
     runtime: &mut Runtime,
     planning: &PlanningArgs,
-    verbose: bool,
     max_targets: Option<(u32, &str)>,
-) -> Result<Vec<TargetOutcome>, CliError> {
+) -> Result<PlanHandle, CliError> {
     let plan = resolve(runtime, planning)?;
     if let Some((max, why)) = max_targets {
         let count = runtime.target_count(plan)?;
@@ -229,11 +234,25 @@ fn run_chain(
         }
     }
     print_warnings(runtime, plan)?;
-    let options = DriverOptions {
+    Ok(plan)
+}
+
+fn driver_options(verbose: bool) -> DriverOptions {
+    DriverOptions {
         verbose,
         prompter: Prompter::TerminalOrStdin,
-    };
-    driver::run(runtime, plan, &options)
+    }
+}
+
+/// Resolves and runs the chain; returns each target's outcome.
+fn run_chain(
+    runtime: &mut Runtime,
+    planning: &PlanningArgs,
+    verbose: bool,
+    max_targets: Option<(u32, &str)>,
+) -> Result<Vec<TargetOutcome>, CliError> {
+    let plan = checked_plan(runtime, planning, max_targets)?;
+    driver::run(runtime, plan, &driver_options(verbose))
 }
 
 /// `rolechain assume`.
@@ -266,6 +285,17 @@ pub fn assume(args: AssumeArgs) -> Result<u8, CliError> {
 /// environment and exits with its status.
 pub fn exec(args: ExecArgs) -> Result<u8, CliError> {
     let mut runtime = Runtime::new()?;
+    if args.refresh {
+        let plan = checked_plan(&mut runtime, &args.planning, Some((1, "`exec`")))?;
+        let (program, rest) = args
+            .command
+            .split_first()
+            .ok_or_else(|| CliError::invalid("missing command after `--`"))?;
+        let mut command = Command::new(program);
+        command.args(rest);
+        let options = driver_options(args.verbose);
+        return serve::exec_with_refresh(&mut runtime, plan, &options, command);
+    }
     let outcomes = run_chain(
         &mut runtime,
         &args.planning,

@@ -35,7 +35,7 @@ pub struct DriverOptions {
     pub prompter: Prompter,
 }
 
-fn log(options: &DriverOptions, message: &str) {
+pub fn log(options: &DriverOptions, message: &str) {
     if options.verbose {
         eprintln!("rolechain: {message}");
     }
@@ -145,15 +145,29 @@ fn prompt_mfa(
     }
 }
 
-/// Runs a session for `plan` to its first `done`, returning each target's
-/// outcome in order. A failure of the base chain is an error.
-pub fn run(
+/// What a session reports to the command, after the driver has performed
+/// the I/O actions before it.
+pub enum Event {
+    Ready(TargetCredentials),
+    Failed(TargetError),
+    /// Every target has reported.
+    Done,
+    /// Nothing to do before this time, in milliseconds since the epoch.
+    Wait(i64),
+}
+
+/// Starts a session for `plan`.
+pub fn start(runtime: &mut Runtime, plan: PlanHandle) -> Result<SessionHandle, CliError> {
+    runtime.start_session(plan, clock::now_millis(), seed())
+}
+
+/// Performs the session's I/O actions until it reports an [`Event`]. A
+/// failure of the base chain is an error.
+pub fn next_event(
     runtime: &mut Runtime,
-    plan: PlanHandle,
+    session: SessionHandle,
     options: &DriverOptions,
-) -> Result<Vec<TargetOutcome>, CliError> {
-    let session = runtime.start_session(plan, clock::now_millis(), seed())?;
-    let mut outcomes = Vec::new();
+) -> Result<Event, CliError> {
     loop {
         let action = runtime.poll(session, clock::now_millis())?;
         match action {
@@ -170,7 +184,36 @@ pub fn run(
                 answer_or_fail(runtime, session, answer)?;
             }
             Action::PromptMfa(serial) => prompt_mfa(runtime, session, options, serial)?,
-            Action::Wait(until) => {
+            Action::Wait(until) => return Ok(Event::Wait(until)),
+            Action::CredentialsReady(ready) => {
+                log(options, &format!("target {} ready", ready.index + 1));
+                return Ok(Event::Ready(ready));
+            }
+            Action::TargetFailed(failed) => {
+                log(options, &format!("target {} failed", failed.index + 1));
+                return Ok(Event::Failed(failed));
+            }
+            Action::Done => return Ok(Event::Done),
+            Action::Failed(error) => return Err(cli_error::from_component(&error)),
+        }
+    }
+}
+
+/// Runs a session for `plan` to its first `done`, returning each target's
+/// outcome in order. A failure of the base chain is an error.
+pub fn run(
+    runtime: &mut Runtime,
+    plan: PlanHandle,
+    options: &DriverOptions,
+) -> Result<Vec<TargetOutcome>, CliError> {
+    let session = start(runtime, plan)?;
+    let mut outcomes = Vec::new();
+    loop {
+        match next_event(runtime, session, options)? {
+            Event::Ready(ready) => outcomes.push(TargetOutcome::Ready(ready)),
+            Event::Failed(failed) => outcomes.push(TargetOutcome::Failed(failed)),
+            Event::Done => return Ok(outcomes),
+            Event::Wait(until) => {
                 let millis = until.saturating_sub(clock::now_millis()).max(0) as u64;
                 let pause = Duration::from_millis(millis);
                 if pause > MAX_WAIT {
@@ -182,16 +225,6 @@ pub fn run(
                 log(options, &format!("retrying in {millis} ms"));
                 std::thread::sleep(pause);
             }
-            Action::CredentialsReady(ready) => {
-                log(options, &format!("target {} ready", ready.index + 1));
-                outcomes.push(TargetOutcome::Ready(ready));
-            }
-            Action::TargetFailed(failed) => {
-                log(options, &format!("target {} failed", failed.index + 1));
-                outcomes.push(TargetOutcome::Failed(failed));
-            }
-            Action::Done => return Ok(outcomes),
-            Action::Failed(error) => return Err(cli_error::from_component(&error)),
         }
     }
 }

@@ -9,4 +9,5 @@ pub mod driver;
 pub mod http;
 pub mod prompt;
 pub mod runtime;
+pub mod serve;
 pub mod sign;
