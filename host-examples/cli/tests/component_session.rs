@@ -146,8 +146,8 @@ struct Host {
 impl Host {
     fn start(input: &PlanInput) -> (Host, PlanHandle) {
         let mut runtime = Runtime::new().unwrap();
-        let plan = runtime.resolve(input).ok().expect("the plan resolves");
-        let session = runtime.start_session(plan, NOW, 7).ok().unwrap();
+        let plan = runtime.resolve(input).expect("the plan resolves");
+        let session = runtime.start_session(plan, NOW, 7).unwrap();
         (
             Host {
                 runtime,
@@ -159,7 +159,7 @@ impl Host {
     }
 
     fn poll(&mut self) -> Action {
-        self.runtime.poll(self.session, self.now).ok().unwrap()
+        self.runtime.poll(self.session, self.now).unwrap()
     }
 
     fn expect_request(&mut self) -> HttpRequest {
@@ -171,7 +171,7 @@ impl Host {
 
     fn respond(&mut self, response: HttpResponse) {
         let answer = Answer::Response(response, self.now);
-        let result = self.runtime.answer(self.session, answer).ok().unwrap();
+        let result = self.runtime.answer(self.session, answer).unwrap();
         assert!(result.is_ok(), "handle-response failed: {result:?}");
     }
 
@@ -259,7 +259,7 @@ fn handle_without_poll_is_misuse() {
         "arn:aws:iam::111111111111:mfa/alice".into(),
         "123456".into(),
     );
-    let result = host.runtime.answer(host.session, answer).ok().unwrap();
+    let result = host.runtime.answer(host.session, answer).unwrap();
     assert!(matches!(result, Err(ErrorCode::Misuse(_))), "{result:?}");
 }
 
@@ -276,7 +276,7 @@ fn mfa_prompt_then_code_on_assume_role() {
         other => panic!("expected prompt-mfa, got {}", describe(&other)),
     }
     let bad = Answer::Mfa("arn:aws:iam::111111111111:mfa/alice".into(), "12345".into());
-    let result = host.runtime.answer(host.session, bad).ok().unwrap();
+    let result = host.runtime.answer(host.session, bad).unwrap();
     assert!(
         matches!(result, Err(ErrorCode::InvalidArgument(_))),
         "{result:?}"
@@ -286,7 +286,7 @@ fn mfa_prompt_then_code_on_assume_role() {
         "arn:aws:iam::111111111111:mfa/alice".into(),
         "123456".into(),
     );
-    let result = host.runtime.answer(host.session, good).ok().unwrap();
+    let result = host.runtime.answer(host.session, good).unwrap();
     assert!(result.is_ok(), "{result:?}");
     let request = host.expect_request();
     assert_eq!(form_value(&request, "TokenCode").as_deref(), Some("123456"));
