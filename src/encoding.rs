@@ -72,10 +72,22 @@ pub fn percent_decode(text: &str) -> Vec<u8> {
     out
 }
 
-/// Encodes `value` as `application/x-www-form-urlencoded` the way the AWS
-/// query protocol does: unreserved bytes stay, everything else is `%XX`.
+/// Encodes `value` for an `application/x-www-form-urlencoded` body the way
+/// botocore sends AWS query protocol requests (Python's `urlencode`):
+/// unreserved bytes stay, a space becomes `+`, everything else is `%XX`.
+///
+/// STS accepts `%20` too, since the signature covers the body's bytes; but
+/// servers that check signatures by re-encoding the parsed form, as moto
+/// does, expect botocore's bytes.
 pub fn form_encode(value: &str) -> String {
-    uri_encode(value, false)
+    let mut out = String::with_capacity(value.len());
+    for (index, part) in value.split(' ').enumerate() {
+        if index > 0 {
+            out.push('+');
+        }
+        out.push_str(&uri_encode(part, false));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -95,6 +107,14 @@ mod tests {
         assert_eq!(percent_decode("a%20b+c"), b"a b+c");
         assert_eq!(percent_decode("100%"), b"100%");
         assert_eq!(percent_decode("%zz%4"), b"%zz%4");
+    }
+
+    #[test]
+    fn form_encoding_writes_spaces_as_plus() {
+        assert_eq!(form_encode("a b+c"), "a+b%2Bc");
+        assert_eq!(form_encode(" x "), "+x+");
+        assert_eq!(form_encode("{\"k\": 1}"), "%7B%22k%22%3A+1%7D");
+        assert_eq!(form_encode(""), "");
     }
 
     #[test]

@@ -380,7 +380,10 @@ pub fn get_caller_identity_result(response: &HttpResponse) -> Result<CallerIdent
 /// Builds the [`ServiceError`] of an error response from its
 /// `<ErrorResponse><Error><Code/><Message/></Error><RequestId/>` body.
 ///
-/// A body that is not such a document still gives an error, with the code
+/// The query protocol's other error shape,
+/// `<Response><Errors><Error>...</Error></Errors><RequestID/>` (which IAM
+/// policy checks in front of STS-compatible servers such as moto return),
+/// is read too. A body that is neither still gives an error, with the code
 /// `Unknown`, so that the HTTP status reaches the caller. The request ID
 /// comes from the body, or else from the `x-amzn-RequestId` header.
 pub fn service_error(response: &HttpResponse) -> ServiceError {
@@ -388,13 +391,16 @@ pub fn service_error(response: &HttpResponse) -> ServiceError {
     let root = parse_body(&response.body).ok();
     let error = root
         .as_ref()
-        .filter(|r| r.local_name() == "ErrorResponse")
-        .and_then(|r| r.child("Error"));
+        .filter(|r| matches!(r.local_name(), "ErrorResponse" | "Response"))
+        .and_then(|r| r.child("Error").or_else(|| r.find(&["Errors", "Error"])));
     let code = error.and_then(|e| e.text_at(&["Code"]));
     let message = error.and_then(|e| e.text_at(&["Message"])).unwrap_or("");
     let request_id = root
         .as_ref()
-        .and_then(|r| r.text_at(&["RequestId"]))
+        .and_then(|r| {
+            r.text_at(&["RequestId"])
+                .or_else(|| r.text_at(&["RequestID"]))
+        })
         .or_else(|| response.header("x-amzn-RequestId"))
         .map(String::from);
     let (code, message) = match code {

@@ -140,41 +140,44 @@ fn shell_quote(value: &str) -> String {
 }
 
 fn print_text(outcomes: &[TargetOutcome]) {
-    for (position, outcome) in outcomes.iter().enumerate() {
+    let ready = outcomes.iter().filter_map(|o| match o {
+        TargetOutcome::Ready(ready) => Some(ready),
+        TargetOutcome::Failed(_) => None,
+    });
+    for (position, ready) in ready.enumerate() {
         if position > 0 {
             println!();
         }
-        match outcome {
-            TargetOutcome::Ready(ready) => {
-                let c = &ready.credentials;
-                println!(
-                    "target {}: {}",
-                    ready.index + 1,
-                    ready.role_arn.as_deref().unwrap_or("base credentials")
-                );
-                if let Some(caller) = &ready.caller_arn {
-                    println!("  caller:            {caller}");
-                }
-                if let Some(account) = account_of(ready) {
-                    println!("  account:           {account}");
-                }
-                println!("  access key id:     {}", c.access_key_id);
-                println!("  secret access key: ******** (use --output json or env to see it)");
-                if let Some(token) = &c.session_token {
-                    println!("  session token:     ******** ({} characters)", token.len());
-                }
-                if let Some(expiration) = c.expiration {
-                    println!("  expires:           {}", clock::format_rfc3339(expiration));
-                }
-            }
-            TargetOutcome::Failed(failed) => {
-                println!(
-                    "target {}: {}",
-                    failed.index + 1,
-                    failed.role_arn.as_deref().unwrap_or("base credentials")
-                );
-                println!("  failed: {}", cli_error::describe(&failed.error));
-            }
+        let c = &ready.credentials;
+        let name = ready.role_arn.as_deref().unwrap_or("base credentials");
+        println!("target {}: {name}", ready.index + 1);
+        if let Some(caller) = &ready.caller_arn {
+            println!("  caller:            {caller}");
+        }
+        if let Some(account) = account_of(ready) {
+            println!("  account:           {account}");
+        }
+        println!("  access key id:     {}", c.access_key_id);
+        println!("  secret access key: ******** (use --output json or env to see it)");
+        if let Some(token) = &c.session_token {
+            println!("  session token:     ******** ({} characters)", token.len());
+        }
+        if let Some(expiration) = c.expiration {
+            println!("  expires:           {}", clock::format_rfc3339(expiration));
+        }
+    }
+}
+
+/// Prints each failed target's error on stderr.
+fn report_failures(outcomes: &[TargetOutcome]) {
+    for outcome in outcomes {
+        if let TargetOutcome::Failed(failed) = outcome {
+            let name = failed.role_arn.as_deref().unwrap_or("base credentials");
+            eprintln!(
+                "error: target {} ({name}): {}",
+                failed.index + 1,
+                cli_error::describe(&failed.error)
+            );
         }
     }
 }
@@ -264,6 +267,9 @@ pub fn assume(args: AssumeArgs) -> Result<u8, CliError> {
         .iter()
         .any(|o| matches!(o, TargetOutcome::Failed(_)));
     let several = outcomes.len() > 1;
+    if several || args.output == OutputFormat::Text {
+        report_failures(&outcomes);
+    }
     match args.output {
         OutputFormat::Text => print_text(&outcomes),
         OutputFormat::Json if several => print_json(&outcomes, true),
