@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import subprocess
+import sys
 
 import pytest
 
@@ -467,6 +468,40 @@ def test_exec_not_executable(recording, user, aws_home):
         ["exec", "-R", TARGET, "--", str(script)], user_env(aws_home, recording, user)
     )
     assert run.code == 126, run.stderr
+
+
+def test_exec_refresh_serves_endpoint(recording, user, aws_home):
+    # The child reads credentials the way the AWS SDKs read a container
+    # endpoint, then proves them against moto with boto3.
+    child = (
+        "import json, os, urllib.request, boto3\n"
+        "url = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n"
+        "token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n"
+        "assert 'AWS_ACCESS_KEY_ID' not in os.environ\n"
+        "wrong = urllib.request.Request(url, headers={'Authorization': 'wrong'})\n"
+        "try:\n"
+        "    urllib.request.urlopen(wrong)\n"
+        "    raise SystemExit('a wrong token was accepted')\n"
+        "except urllib.error.HTTPError as e:\n"
+        "    assert e.code == 401, e.code\n"
+        "sts = boto3.client('sts', endpoint_url=os.environ['AWS_ENDPOINT_URL_STS'],\n"
+        "                   region_name='us-east-1')\n"
+        "print(sts.get_caller_identity()['Arn'])\n"
+    )
+    run = run_rolechain(
+        ["exec", "--refresh", "-R", TARGET, "--", sys.executable, "-c", child],
+        user_env(aws_home, recording, user),
+    )
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.stdout.strip().startswith(target_session_prefix("rc-target"))
+
+
+def test_exec_refresh_exit_status(recording, user, aws_home):
+    run = run_rolechain(
+        ["exec", "--refresh", "-R", TARGET, "--", "sh", "-c", "exit 5"],
+        user_env(aws_home, recording, user),
+    )
+    assert run.code == 5, run.stderr
 
 
 # Failures and invalid input.

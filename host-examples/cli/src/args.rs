@@ -80,17 +80,68 @@ fn platform() -> Platform {
     }
 }
 
+/// The largest config or credentials file read; real ones are kilobytes.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 fn read_optional(path: &str) -> Result<Option<InputFile>, CliError> {
-    match std::fs::read_to_string(path) {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(CliError::invalid(format!("cannot read `{path}`: {e}"))),
+    };
+    // A directory, FIFO or device would fail, block or never end.
+    if !metadata.is_file() {
+        return Err(CliError::invalid(format!(
+            "`{path}` is not a regular file: point `AWS_CONFIG_FILE` or \
+             `AWS_SHARED_CREDENTIALS_FILE` at a file"
+        )));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(CliError::invalid(format!(
+            "`{path}` is {} bytes, larger than the {MAX_FILE_BYTES} bytes a config file may have",
+            metadata.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        CliError::invalid(format!(
+            "cannot read `{path}`: {e}; fix its permissions or point the variable at another file"
+        ))
+    })?;
+    match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(InputFile {
             path: path.to_string(),
             text,
         })),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CliError::invalid(format!(
-            "cannot read `{path}`: {e}; fix its permissions or point the variable at another file"
-        ))),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(CliError::invalid(format!(
+                "`{path}`, line {line}: the file is not UTF-8 text; save it as UTF-8"
+            )))
+        }
     }
+}
+
+/// The process environment. A variable whose value is not UTF-8 is
+/// skipped, except an `AWS_` one, which is an error: skipping
+/// `AWS_PROFILE` would select another profile.
+fn environment() -> Result<Vec<(String, String)>, CliError> {
+    let mut environment = Vec::new();
+    for (name, value) in std::env::vars_os() {
+        let Ok(name) = name.into_string() else {
+            continue;
+        };
+        match value.into_string() {
+            Ok(value) => environment.push((name, value)),
+            Err(_) if name.starts_with("AWS_") => {
+                return Err(CliError::invalid(format!(
+                    "the value of `{name}` is not UTF-8 text: set it again in UTF-8"
+                )))
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(environment)
 }
 
 fn parse_tag(text: &str) -> Result<(String, String), CliError> {
@@ -105,9 +156,7 @@ fn parse_tag(text: &str) -> Result<(String, String), CliError> {
 /// Builds the plan input from the flags, the process environment, the
 /// config files it names and the clock.
 pub fn plan_input(runtime: &mut Runtime, args: &PlanningArgs) -> Result<PlanInput, CliError> {
-    let environment: Vec<(String, String)> = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .collect();
+    let environment = environment()?;
     let locations = runtime.config_locations(&environment, platform())?;
     let tags = args
         .tags

@@ -241,10 +241,7 @@ fn checked_plan(
 }
 
 fn driver_options(verbose: bool) -> DriverOptions {
-    DriverOptions {
-        verbose,
-        prompter: Prompter::TerminalOrStdin,
-    }
+    DriverOptions::new(verbose, Prompter::TerminalOrStdin)
 }
 
 /// Resolves and runs the chain; returns each target's outcome.

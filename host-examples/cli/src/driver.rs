@@ -4,6 +4,7 @@
 //! This is all the I/O rolechain does: HTTP, file reads, process runs, MFA
 //! prompts and sleeping. Every decision stays in the component.
 
+use std::cell::Cell;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,6 +34,19 @@ pub struct DriverOptions {
     /// Log each action on stderr.
     pub verbose: bool,
     pub prompter: Prompter,
+    /// Whether a request has been sent, so that a later invalid input (an
+    /// MFA code, say) exits with 1 instead of 2.
+    pub sent: Cell<bool>,
+}
+
+impl DriverOptions {
+    pub fn new(verbose: bool, prompter: Prompter) -> Self {
+        DriverOptions {
+            verbose,
+            prompter,
+            sent: Cell::new(false),
+        }
+    }
 }
 
 pub fn log(options: &DriverOptions, message: &str) {
@@ -50,6 +64,7 @@ fn seed() -> u64 {
 }
 
 fn send(options: &DriverOptions, request: &crate::runtime::types::HttpRequest) -> Answer {
+    options.sent.set(true);
     let started = Instant::now();
     let host = http::host_of(&request.url).to_string();
     match http::send(request) {
@@ -162,8 +177,23 @@ pub fn start(runtime: &mut Runtime, plan: PlanHandle) -> Result<SessionHandle, C
 }
 
 /// Performs the session's I/O actions until it reports an [`Event`]. A
-/// failure of the base chain is an error.
+/// failure of the base chain is an error, with exit code 2 only when
+/// nothing has been sent yet.
 pub fn next_event(
+    runtime: &mut Runtime,
+    session: SessionHandle,
+    options: &DriverOptions,
+) -> Result<Event, CliError> {
+    next_event_inner(runtime, session, options).map_err(|e| {
+        if options.sent.get() {
+            e.into_failure()
+        } else {
+            e
+        }
+    })
+}
+
+fn next_event_inner(
     runtime: &mut Runtime,
     session: SessionHandle,
     options: &DriverOptions,

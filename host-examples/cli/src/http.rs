@@ -108,7 +108,14 @@ pub fn send(request: &HttpRequest) -> Result<HttpResponse> {
     let http_request = builder
         .body(request.body.clone())
         .map_err(|e| anyhow!("invalid request to `{host}`: {e}"))?;
-    let response = agent.run(http_request).map_err(|e| anyhow!("{e}"))?;
+    let response = agent.run(http_request).map_err(|e| match e {
+        ureq::Error::Timeout(_) => anyhow!(
+            "timed out (connect limit {} s, request limit {} s)",
+            CONNECT_TIMEOUT.as_secs(),
+            REQUEST_TIMEOUT.as_secs()
+        ),
+        other => anyhow!("{other}"),
+    })?;
     let status = response.status().as_u16();
     let headers = response
         .headers()

@@ -14,7 +14,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 
@@ -26,8 +26,10 @@ use crate::runtime::{PlanHandle, Runtime};
 
 /// The path the endpoint serves.
 const PATH: &str = "/credentials";
-/// How long a connection may take to send its request.
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may take to send its whole request.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+/// The largest request head accepted; the SDKs send a few hundred bytes.
+const MAX_REQUEST_HEAD: u64 = 16 * 1024;
 /// How often the refresh loop checks whether the command has ended.
 const CHILD_POLL: Duration = Duration::from_millis(200);
 
@@ -55,32 +57,52 @@ fn respond(stream: &mut TcpStream, status: &str, body: &str) {
     );
 }
 
-fn serve_one(mut stream: TcpStream, token: &str, served: &Mutex<Served>) {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let Ok(reader_stream) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(reader_stream);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    let mut authorized = false;
+/// Reads the request head (the request line and headers) within the
+/// deadline and the size limit; `None` when the client is too slow, sends
+/// too much or closes early.
+fn read_head(stream: &TcpStream) -> Option<Vec<String>> {
+    let deadline = Instant::now() + REQUEST_DEADLINE;
+    let reader_stream = stream.try_clone().ok()?;
+    let mut reader = BufReader::new(reader_stream.take(MAX_REQUEST_HEAD));
+    let mut lines = Vec::new();
     loop {
+        // Each read gets only the time left, so a client that sends one
+        // byte at a time cannot hold the connection past the deadline.
+        let left = deadline.checked_duration_since(Instant::now())?;
+        reader
+            .get_ref()
+            .get_ref()
+            .set_read_timeout(Some(left))
+            .ok()?;
         let mut line = String::new();
         match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) if line == "\r\n" || line == "\n" => break,
-            Ok(_) => {
-                if let Some((name, value)) = line.split_once(':') {
-                    if name.trim().eq_ignore_ascii_case("authorization") && value.trim() == token {
-                        authorized = true;
-                    }
-                }
-            }
+            Ok(0) | Err(_) => return None,
+            Ok(_) if !line.ends_with('\n') => return None,
+            Ok(_) if line == "\r\n" || line == "\n" => return Some(lines),
+            Ok(_) => lines.push(line.trim_end().to_string()),
         }
     }
-    let mut parts = request_line.split_whitespace();
+}
+
+fn serve_one(mut stream: TcpStream, token: &str, served: &Mutex<Served>) {
+    let Some(head) = read_head(&stream) else {
+        respond(
+            &mut stream,
+            "400 Bad Request",
+            r#"{"message":"invalid request"}"#,
+        );
+        return;
+    };
+    let authorized = head.iter().skip(1).any(|line| {
+        line.split_once(':').is_some_and(|(name, value)| {
+            name.trim().eq_ignore_ascii_case("authorization") && value.trim() == token
+        })
+    });
+    let mut parts = head
+        .first()
+        .map(String::as_str)
+        .unwrap_or("")
+        .split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     if method != "GET" || path != PATH {
         respond(&mut stream, "404 Not Found", r#"{"message":"not found"}"#);
@@ -125,9 +147,14 @@ fn start_server(token: String, served: Arc<Mutex<Served>>) -> Result<String, Cli
         .local_addr()
         .map_err(|e| CliError::failed(format!("cannot read the loopback port: {e}")))?
         .port();
+    let token = Arc::new(token);
     thread::spawn(move || {
+        // One thread per connection, so a slow client cannot delay the
+        // others; each ends by its deadline.
         for stream in listener.incoming().flatten() {
-            serve_one(stream, &token, &served);
+            let token = Arc::clone(&token);
+            let served = Arc::clone(&served);
+            thread::spawn(move || serve_one(stream, &token, &served));
         }
     });
     Ok(format!("http://127.0.0.1:{port}{PATH}"))

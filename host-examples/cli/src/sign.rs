@@ -180,8 +180,12 @@ fn redact_token(text: &str, token: Option<&str>) -> String {
                     }
                 })
                 .collect();
+            // The canonical header value is trimmed with inner runs of
+            // spaces collapsed, so that form is replaced too.
+            let collapsed = token.split_whitespace().collect::<Vec<_>>().join(" ");
             text.replace(token, "<session-token>")
                 .replace(&encoded, "<session-token>")
+                .replace(&collapsed, "<session-token>")
         }
         _ => text.to_string(),
     }
@@ -235,10 +239,7 @@ fn chain_credentials(
     for warning in runtime.warnings(plan)? {
         eprintln!("warning: {warning}");
     }
-    let options = DriverOptions {
-        verbose: false,
-        prompter,
-    };
+    let options = DriverOptions::new(false, prompter);
     match driver::run(runtime, plan, &options)?.into_iter().next() {
         Some(TargetOutcome::Ready(ready)) => Ok(ready.credentials),
         Some(TargetOutcome::Failed(failed)) => {
@@ -261,19 +262,36 @@ pub fn sign_lines(
         .map_err(trap)?;
 
     let stdin = io::stdin();
+    let mut input = stdin.lock();
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut exit = 0;
-    for (index, line) in stdin.lock().lines().enumerate() {
-        let number = index + 1;
-        let line = line.map_err(|e| CliError::failed(format!("cannot read stdin: {e}")))?;
-        let result = match parse_line(&line) {
-            Ok(request) => signing
-                .signer()
-                .call_sign(&mut runtime.store, signer, &request, options)
-                .map_err(trap)?
-                .map_err(|e| cli_error::describe(&e)),
-            Err(message) => Err(message),
+    let mut number = 0;
+    loop {
+        let mut bytes = Vec::new();
+        let read = input
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| CliError::failed(format!("cannot read stdin: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        if bytes.ends_with(b"\n") {
+            bytes.pop();
+            if bytes.ends_with(b"\r") {
+                bytes.pop();
+            }
+        }
+        let result = match String::from_utf8(bytes) {
+            Ok(line) => match parse_line(&line) {
+                Ok(request) => signing
+                    .signer()
+                    .call_sign(&mut runtime.store, signer, &request, options)
+                    .map_err(trap)?
+                    .map_err(|e| cli_error::describe(&e)),
+                Err(message) => Err(message),
+            },
+            Err(_) => Err("the line is not UTF-8 text: write JSON in UTF-8".to_string()),
         };
         let value = match result {
             Ok(signed) => {
