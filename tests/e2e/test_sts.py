@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import pty
+import select
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -17,6 +21,7 @@ from harness import (
     MFA_SERIAL,
     ROLE_ARNS,
     json_lines,
+    rolechain_binary,
     run_rolechain,
     session_arn,
 )
@@ -366,6 +371,51 @@ def test_mfa_serial_and_code_from_stdin(recording, user, aws_home):
     assert assume_call.params["TokenCode"] == MFA_CODE
     assert [r for r in requests if r.action == "GetSessionToken"] == []
     assert MFA_CODE not in run.stderr
+
+
+def run_on_terminal(args, env, answers, timeout=60.0):
+    """Run rolechain with a pseudo-terminal as its stdin, stdout and
+    controlling terminal. `answers` pairs the end of each expected prompt
+    with the line to type. Returns the exit code and everything the terminal
+    showed."""
+    binary = rolechain_binary()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(env["HOME"])
+        os.execve(binary, [binary, *args], env)
+    shown = b""
+    pending = list(answers)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if pending and shown.rstrip().endswith(pending[0][0].encode()):
+                os.write(fd, pending.pop(0)[1].encode() + b"\n")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def test_mfa_terminal_prompt_hides_code(recording, user, aws_home):
+    code, shown = run_on_terminal(
+        ["assume", "-R", ROLE_ARNS["rc-mfa"], "--mfa"],
+        user_env(aws_home, recording, user),
+        [("serial number:", MFA_SERIAL), (f"{MFA_SERIAL}:", MFA_CODE)],
+    )
+    assert code == 0, shown
+    assert "MFA device ARN or serial number:" in shown
+    assert f"MFA code for {MFA_SERIAL}:" in shown
+    # The serial is echoed as typed; the code is read without echo.
+    assert MFA_CODE not in shown
+    (assume_call,) = [r for r in recording.recording_get() if r.action == "AssumeRole"]
+    assert assume_call.params["TokenCode"] == MFA_CODE
 
 
 def test_mfa_serial_flag(recording, user, aws_home):

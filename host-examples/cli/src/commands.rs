@@ -99,7 +99,7 @@ fn print_warnings(runtime: &mut Runtime, plan: PlanHandle) -> Result<(), CliErro
     Ok(())
 }
 
-/// The 12-digit account of an ARN such as `arn:aws:iam::123456789012:role/X`.
+/// Returns the account of an ARN such as `arn:aws:iam::123456789012:role/X`.
 fn arn_account(arn: &str) -> Option<String> {
     let account = arn.split(':').nth(4)?;
     (!account.is_empty()).then(|| account.to_string())

@@ -1,5 +1,5 @@
-//! Drives a session: performs each action the component asks for and
-//! answers it, until every target has reported.
+//! Drives a session: performs each action the component returns and
+//! passes the result back, until every target has reported.
 //!
 //! This is all the I/O rolechain does: HTTP, file reads, process runs, MFA
 //! prompts and sleeping. Every decision stays in the component.
@@ -16,8 +16,8 @@ use crate::runtime::planning::{Action, TargetCredentials, TargetError};
 use crate::runtime::types::ErrorCode;
 use crate::runtime::{Answer, PlanHandle, Runtime, SessionHandle};
 
-/// The longest a single `wait` may sleep; a longer one is an error, since
-/// this host does not keep sessions for refresh.
+/// The maximum pause of one retry `wait` in `run`; a longer one is an
+/// error, because `run` stops at the first `done` and never waits to refresh.
 const MAX_WAIT: Duration = Duration::from_secs(120);
 
 /// How often a rejected MFA code may be typed again on a terminal.

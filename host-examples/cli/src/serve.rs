@@ -33,7 +33,7 @@ const MAX_REQUEST_HEAD: u64 = 16 * 1024;
 /// How often the refresh loop checks whether the command has ended.
 const CHILD_POLL: Duration = Duration::from_millis(200);
 
-/// What the endpoint serves now.
+/// The endpoint's current response.
 enum Served {
     Credentials(Credentials),
     /// The target failed in the mandatory window; the text is the error.
