@@ -1212,7 +1212,8 @@ fn assume_role_request_has_every_parameter() {
         "PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FA",
         "PolicyArns.member.2.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FB",
         "Tags.member.1.Key=team",
-        "Tags.member.1.Value=sec%20ops",
+        // A space is `+`, as in botocore's `urlencode` of the form.
+        "Tags.member.1.Value=sec+ops",
         "TransitiveTagKeys.member.1=team",
         "SourceIdentity=alice",
         "SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Fme",

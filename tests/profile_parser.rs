@@ -313,6 +313,142 @@ fn debug_of_property_hides_value() {
     assert!(!shown.contains("very-secret-value"), "{shown}");
 }
 
+#[test]
+fn byte_order_mark_skipped() {
+    let set = profile::load(
+        Some(SourceFile {
+            path: Some("cfg"),
+            text: "\u{feff}[profile a]\nregion = eu-west-1\n",
+        }),
+        Some(SourceFile {
+            path: Some("creds"),
+            text: "\u{feff}[b]\r\naws_access_key_id = AKID\r\n",
+        }),
+    )
+    .unwrap();
+    assert_eq!(set.profile("a").unwrap().get("region"), Some("eu-west-1"));
+    assert_eq!(
+        set.profile("b").unwrap().get("aws_access_key_id"),
+        Some("AKID")
+    );
+    // Only a leading mark is skipped.
+    let inner = profile::parse("[a]\n\u{feff}[b]\n");
+    assert!(inner.is_err(), "{inner:?}");
+}
+
+/// A 40-character secret key, AWS's documented example.
+const EXAMPLE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+#[test]
+fn parse_errors_never_quote_lines() {
+    let secret = EXAMPLE_SECRET;
+    for (text, kind) in [
+        (
+            format!("{secret}\n[default]\n"),
+            ParseErrorKind::PropertyOutsideSection,
+        ),
+        (
+            format!("{secret} = x\n"),
+            ParseErrorKind::PropertyOutsideSection,
+        ),
+        (
+            format!("  {secret}\n"),
+            ParseErrorKind::PropertyOutsideSection,
+        ),
+        (
+            format!("[default]\n  {secret}\n"),
+            ParseErrorKind::ContinuationWithoutProperty,
+        ),
+        (
+            format!("[default]\nkey: {secret}\n"),
+            ParseErrorKind::MissingEquals,
+        ),
+        (
+            format!("[default]\nk =\n{secret}\n"),
+            ParseErrorKind::MissingEquals,
+        ),
+        (
+            format!("[default]\nk =\n  {secret}\n"),
+            ParseErrorKind::SubPropertyMissingEquals,
+        ),
+        (
+            format!("[default]\n= {secret}\n"),
+            ParseErrorKind::EmptyPropertyName,
+        ),
+        (
+            format!("[default]\nk =\n  = {secret}\n"),
+            ParseErrorKind::EmptySubPropertyName,
+        ),
+        (
+            format!("[default] {secret}\n"),
+            ParseErrorKind::UnterminatedSection,
+        ),
+        (format!("[{secret}\n"), ParseErrorKind::UnterminatedSection),
+    ] {
+        let error = profile::parse(&text).unwrap_err();
+        assert_eq!(error.kind, kind, "{text:?}");
+        let shown = error.to_string();
+        assert!(!shown.contains(&secret[..10]), "{text:?}: {shown}");
+        assert!(!shown.contains(&secret[20..]), "{text:?}: {shown}");
+    }
+}
+
+#[test]
+fn parse_error_names_property() {
+    let error = profile::parse("[default]\ns3 =\n  no-equals\n").unwrap_err();
+    assert!(error.message.contains("`s3`"), "{error}");
+    assert!(!error.message.contains("no-equals"), "{error}");
+}
+
+#[test]
+fn ignored_property_warning_shows_first_word() {
+    let token = "IQoJb3JpZ2luX2VjEXAMPLE+abc/def==";
+    let text = format!("[profile a]\naws_session_token {token}\nin,valid = 1\n");
+    let set = profile::load(
+        Some(SourceFile {
+            path: Some("cfg"),
+            text: &text,
+        }),
+        None,
+    )
+    .unwrap();
+    assert!(set.profile("a").unwrap().properties.is_empty());
+    assert_eq!(set.warnings.len(), 2, "{:?}", set.warnings);
+    assert!(
+        set.warnings[0].contains("`aws_session_token`"),
+        "{}",
+        set.warnings[0]
+    );
+    assert!(set.warnings[0].contains("line 2"), "{}", set.warnings[0]);
+    assert!(
+        !set.warnings[0].to_lowercase().contains("iqojb3"),
+        "{}",
+        set.warnings[0]
+    );
+    assert!(
+        set.warnings[1].contains("`in,valid`"),
+        "{}",
+        set.warnings[1]
+    );
+}
+
+#[test]
+fn long_invalid_property_name_not_quoted() {
+    let text = format!("[profile a]\n\"{EXAMPLE_SECRET}\" = 1\n");
+    let set = profile::load(
+        Some(SourceFile {
+            path: Some("cfg"),
+            text: &text,
+        }),
+        None,
+    )
+    .unwrap();
+    assert_eq!(set.warnings.len(), 1, "{:?}", set.warnings);
+    let warning = set.warnings[0].to_lowercase();
+    assert!(!warning.contains("wjalrxutnfemi"), "{warning}");
+    assert!(warning.contains("42 characters"), "{warning}");
+}
+
 mod never_panics {
     use proptest::prelude::*;
     use rolechain::plan::{plan, InputFile, PlanInput};

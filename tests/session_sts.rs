@@ -833,3 +833,112 @@ fn root_wait_becomes_session_wait() {
     let request = expect_http(&mut session, NOW + 250);
     assert_eq!(signing_key_id(&request), "AKIASLOW");
 }
+
+// ---- credentials that are already expired ----
+
+/// `NOW` in RFC 3339, as expiry messages show it.
+const NOW_RFC3339: &str = "2023-11-14T22:13:20Z";
+
+/// Polls and expects `Failed`, returning its message.
+fn expect_failed(session: &mut Session, now: i64) -> String {
+    match session.poll(now) {
+        Action::Failed(error) => error.to_string(),
+        other => panic!("expected Failed, got {other:?}"),
+    }
+}
+
+#[test]
+fn expired_hop_credentials_fail_base() {
+    let role = role_arn(ACCOUNT_A, "audit");
+    let mut session = Session::new(plan(vec![hop(&role)], vec![None]), NOW, 1);
+    // Expiring exactly at `now` counts as expired.
+    answer_assume_role(&mut session, NOW, "ASIAOLD", NOW);
+    let message = expect_failed(&mut session, NOW);
+    assert!(message.contains(&format!("role `{role}`")), "{message}");
+    assert!(
+        message.contains(&format!("expired at {NOW_RFC3339}")),
+        "{message}"
+    );
+    assert!(message.contains("check the host clock"), "{message}");
+}
+
+#[test]
+fn expired_target_credentials_fail_target() {
+    let role = role_arn(ACCOUNT_A, "audit");
+    let mut session = Session::new(plan(vec![], vec![Some(role_option(&role))]), NOW, 1);
+    answer_assume_role(&mut session, NOW, "ASIAOLD", NOW - HOUR);
+    let failed = expect_target_failed(&mut session, NOW);
+    let message = failed.error.to_string();
+    assert!(message.contains("AssumeRole for `--role"), "{message}");
+    assert!(
+        message.contains("expired at 2023-11-14T21:13:20Z"),
+        "{message}"
+    );
+    assert_eq!(session.poll(NOW), Action::Done);
+}
+
+#[test]
+fn expired_session_token_fails_base() {
+    let mut target = role_option(&role_arn(ACCOUNT_A, "audit"));
+    target.mfa_serial = Some(MfaSerial::Known(MFA_SERIAL.into()));
+    target.mfa_from_session = true;
+    let mut plan = plan(vec![], vec![Some(target)]);
+    plan.base.session_token = Some(session_token_step(MfaSerial::Known(MFA_SERIAL.into())));
+    let mut session = Session::new(plan, NOW, 1);
+
+    assert!(matches!(session.poll(NOW), Action::PromptMfa(Some(_))));
+    session
+        .handle_mfa(MFA_SERIAL.into(), MFA_CODE.into())
+        .unwrap();
+    let request = expect_http(&mut session, NOW);
+    assert_eq!(sts_action(&request), "GetSessionToken");
+    session
+        .handle_response(session_token_ok("ASIAOLD", NOW - MINUTE), NOW)
+        .unwrap();
+    let message = expect_failed(&mut session, NOW);
+    assert!(
+        message.contains("from GetSessionToken expired"),
+        "{message}"
+    );
+    assert!(!message.contains(MFA_CODE), "{message}");
+}
+
+/// A root whose credentials expired an hour before `NOW`.
+#[derive(Debug)]
+struct ExpiredRoot;
+
+impl RootFetch for ExpiredRoot {
+    fn poll(&mut self, _now: i64) -> RootPoll {
+        let mut credentials = Credentials::new("ASIASTALE", "stale-secret");
+        credentials.expiration = Some(NOW - HOUR);
+        RootPoll::Ready(credentials)
+    }
+
+    fn handle(&mut self, _input: RootInput, _now: i64) {}
+}
+
+#[test]
+fn expired_root_credentials_fail_base() {
+    fn start(_root: &Root, _now: i64) -> Option<Box<dyn RootFetch>> {
+        Some(Box::new(ExpiredRoot))
+    }
+    let mut session = Session::with_root_starter(sso_plan(), NOW, 1, start);
+    let message = expect_failed(&mut session, NOW);
+    assert!(
+        message.contains("from credential_process of profile `tool` expired at"),
+        "{message}"
+    );
+    assert!(!message.contains("stale-secret"), "{message}");
+}
+
+#[test]
+fn credentials_expiring_after_now_are_ready() {
+    let role = role_arn(ACCOUNT_A, "audit");
+    let mut plan = plan(vec![], vec![Some(role_option(&role))]);
+    plan.verify_identity = false;
+    let mut session = Session::new(plan, NOW, 1);
+    // One second after `now`: STS timestamps have whole seconds.
+    answer_assume_role(&mut session, NOW, "ASIANEW", NOW + 1_000);
+    let ready = expect_ready(&mut session, NOW);
+    assert_eq!(ready.credentials.access_key_id, "ASIANEW");
+}

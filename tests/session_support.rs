@@ -188,7 +188,8 @@ pub fn form(request: &HttpRequest) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| String::from_utf8(percent_decode(s)).unwrap();
+            // A form writes a space as `+` and a literal `+` as `%2B`.
+            let decode = |s: &str| String::from_utf8(percent_decode(&s.replace('+', " "))).unwrap();
             (decode(name), decode(value))
         })
         .collect()

@@ -12,6 +12,7 @@
 //! instance metadata unless `AWS_EC2_METADATA_DISABLED` is `true`. Each
 //! `-R` role is a separate target assumed from that base.
 
+pub(crate) mod endpoint_url;
 pub mod input;
 pub mod model;
 pub mod render;
@@ -29,6 +30,7 @@ pub use model::*;
 pub use render::{
     dry_run, render, render_json, render_text, steps, DryRun, Format, StepView, TargetView,
 };
+pub use resolve::MAX_SOURCE_PROFILE_HOPS;
 pub use sha1::sha1_hex;
 
 use crate::profile::{self, ProfileSet, SourceFile};
@@ -165,6 +167,11 @@ fn check_options(input: &PlanInput) -> Result<(), Error> {
     Ok(())
 }
 
+/// The maximum number of profile names that the "profile not found" error
+/// lists. It counts the rest, so that a file with thousands of profiles
+/// stays readable.
+const MAX_LISTED_PROFILES: usize = 10;
+
 fn profile_not_found(input: &PlanInput, set: &ProfileSet, name: &str, via: &str) -> Error {
     let files: Vec<&str> = [&input.config_file, &input.credentials_file]
         .into_iter()
@@ -176,7 +183,16 @@ fn profile_not_found(input: &PlanInput, set: &ProfileSet, name: &str, via: &str)
     } else {
         format!("searched {}", files.join(" and "))
     };
-    let known: Vec<String> = set.profiles.keys().map(|k| format!("`{k}`")).collect();
+    let mut known: Vec<String> = set
+        .profiles
+        .keys()
+        .take(MAX_LISTED_PROFILES)
+        .map(|k| format!("`{}`", validate::shorten(k)))
+        .collect();
+    let unlisted = set.profiles.len().saturating_sub(MAX_LISTED_PROFILES);
+    if unlisted > 0 {
+        known.push(format!("and {unlisted} more"));
+    }
     let known = if known.is_empty() {
         "no profiles are defined".to_string()
     } else {
@@ -185,7 +201,10 @@ fn profile_not_found(input: &PlanInput, set: &ProfileSet, name: &str, via: &str)
     Error::config(
         input.config_file.as_ref().map(|f| f.path.as_str()),
         None,
-        format!("profile `{name}` (from {via}) not found: {searched}; {known}"),
+        format!(
+            "profile `{}` (from {via}) not found: {searched}; {known}",
+            validate::shorten(name)
+        ),
     )
 }
 

@@ -24,6 +24,15 @@ use crate::profile::{FileKind, Platform, ProfileSet, Section};
 use crate::roots;
 use crate::{Credentials, Error};
 
+/// The maximum number of `source_profile` references one chain may follow.
+///
+/// Each reference is one AssumeRole call, made in order, and every call
+/// after the first is role chaining, which STS limits to one-hour sessions.
+/// STS documents no maximum number of hops: 32 is far above real chains,
+/// which have a few, and keeps the resolver's recursion (two stack frames
+/// per hop) shallow, even on the small stack of the WebAssembly component.
+pub const MAX_SOURCE_PROFILE_HOPS: usize = 32;
+
 /// Everything the resolver reads.
 pub struct Context<'a> {
     pub set: &'a ProfileSet,
@@ -102,8 +111,29 @@ fn static_keys(section: &Section) -> Result<Root, Error> {
             ))
         }
     };
+    let token = section.get("aws_session_token").filter(|v| !v.is_empty());
+    let checks = [
+        ("aws_access_key_id", validate::access_key_id(id)),
+        (
+            "aws_secret_access_key",
+            validate::secret_text(secret, "secret access key"),
+        ),
+        (
+            "aws_session_token",
+            token.map_or(Ok(()), |t| validate::secret_text(t, "session token")),
+        ),
+    ];
+    for (key, check) in checks {
+        check.map_err(|m| {
+            config_error(
+                section,
+                key,
+                format!("profile `{}`, `{key}`: {m}", section.name),
+            )
+        })?;
+    }
     let mut credentials = Credentials::new(id, secret);
-    if let Some(token) = section.get("aws_session_token").filter(|v| !v.is_empty()) {
+    if let Some(token) = token {
         credentials = credentials.with_session_token(token);
     }
     credentials.account_id = section
@@ -118,6 +148,11 @@ fn static_keys(section: &Section) -> Result<Root, Error> {
 
 /// Reads `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
 /// `AWS_SESSION_TOKEN`. Returns `None` when the key ID is not set.
+///
+/// Fails when the secret key is missing, the key ID has a character outside
+/// `[A-Za-z0-9_]`, or the secret or the token has a control character. A
+/// key ID of only whitespace is invalid too: the Rust SDK skips it, but
+/// botocore uses it, so that STS rejects the request later.
 pub fn environment_keys(env: &Env<'_>) -> Result<Option<Root>, Error> {
     let Some(id) = env.get("AWS_ACCESS_KEY_ID") else {
         return Ok(None);
@@ -127,11 +162,26 @@ pub fn environment_keys(env: &Env<'_>) -> Result<Option<Root>, Error> {
             "environment variable `AWS_ACCESS_KEY_ID` is set but `AWS_SECRET_ACCESS_KEY` is not; set both or unset the key ID",
         ));
     };
+    let token = ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]
+        .into_iter()
+        .find_map(|name| env.get(name).map(|value| (name, value)));
+    let checks = [
+        ("AWS_ACCESS_KEY_ID", validate::access_key_id(id)),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            validate::secret_text(secret, "secret access key"),
+        ),
+        (
+            token.map_or("AWS_SESSION_TOKEN", |(name, _)| name),
+            token.map_or(Ok(()), |(_, t)| validate::secret_text(t, "session token")),
+        ),
+    ];
+    for (name, check) in checks {
+        check
+            .map_err(|m| Error::invalid_argument(format!("environment variable `{name}`: {m}")))?;
+    }
     let mut credentials = Credentials::new(id, secret);
-    if let Some(token) = env
-        .get("AWS_SESSION_TOKEN")
-        .or_else(|| env.get("AWS_SECURITY_TOKEN"))
-    {
+    if let Some((_, token)) = token {
         credentials = credentials.with_session_token(token);
     }
     Ok(Some(Root::Environment { credentials }))
@@ -626,6 +676,19 @@ impl Context<'_> {
                             ),
                         ));
                     }
+                }
+                // `visited` contains the selected profile and every
+                // `source_profile` followed since, so this bounds the
+                // recursion of `source_chain` and `assume_role_chain`.
+                if visited.len() > MAX_SOURCE_PROFILE_HOPS {
+                    let selected = visited.first().map(String::as_str).unwrap_or(name);
+                    return Err(config_error(
+                        section,
+                        "source_profile",
+                        format!(
+                            "profile `{name}` is {MAX_SOURCE_PROFILE_HOPS} `source_profile` hops from the selected profile `{selected}`, the maximum that rolechain follows; shorten the chain, for example by pointing a `source_profile` at a profile with credentials"
+                        ),
+                    ));
                 }
                 visited.push(sp.to_string());
                 self.source_chain(sp, name, visited)?

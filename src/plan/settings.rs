@@ -137,21 +137,18 @@ fn check_region(region: Sourced) -> Result<Sourced, Error> {
     }
 }
 
-/// Checks that a URL is absolute `http` or `https` with a host.
+/// Checks an endpoint URL with [`super::endpoint_url::check`].
+///
+/// Fails with [`Error::InvalidArgument`] naming the URL (user information
+/// hidden) and where it came from.
 pub fn check_url(url: &Sourced) -> Result<(), Error> {
-    let rest = url
-        .value
-        .strip_prefix("https://")
-        .or_else(|| url.value.strip_prefix("http://"));
-    let host = rest.and_then(|r| r.split(['/', '?', '#']).next());
-    match host {
-        Some(h) if !h.is_empty() && !url.value.contains(char::is_whitespace) => Ok(()),
-        _ => Err(Error::invalid_argument(format!(
-            "invalid endpoint URL `{}` from {}: expected an absolute `https://` or `http://` URL with a host",
-            super::validate::shorten(&url.value),
+    super::endpoint_url::check(&url.value).map_err(|problem| {
+        Error::invalid_argument(format!(
+            "invalid endpoint URL `{}` from {}: {problem}; expected an absolute `https://` or `http://` URL with a host, such as `https://sts.us-east-1.amazonaws.com`",
+            super::endpoint_url::shown(&url.value),
             url.source
-        ))),
-    }
+        ))
+    })
 }
 
 /// How every STS endpoint of the plan is chosen.

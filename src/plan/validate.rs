@@ -22,16 +22,32 @@ fn is_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-fn check_chars(value: &str, extra: &str) -> Option<char> {
-    value.chars().find(|&c| !(is_word(c) || extra.contains(c)))
+/// Returns the first character of `value` that is neither `\w` nor in
+/// `extra`, escaped for a message.
+fn check_chars(value: &str, extra: &str) -> Option<String> {
+    value
+        .chars()
+        .find(|&c| !(is_word(c) || extra.contains(c)))
+        .map(|c| c.escape_debug().to_string())
 }
 
-/// Cuts a value for display so a huge input does not flood a message.
+/// Cuts a value for display so a huge input does not flood a message, and
+/// escapes control characters (as `\u{1b}`) so that it cannot drive the
+/// terminal it is printed to.
 pub fn shorten(value: &str) -> String {
-    match value.char_indices().nth(80) {
-        Some((i, _)) => format!("{}...", &value[..i]),
-        None => value.to_string(),
+    let mut shown = String::new();
+    for (count, c) in value.chars().enumerate() {
+        if count == 80 {
+            shown.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
     }
+    shown
 }
 
 /// The parts of a valid role ARN.
@@ -65,7 +81,8 @@ pub fn role_arn(arn: &str) -> Result<RoleArn<'_>, String> {
     };
     if partition_by_name(partition).is_none() {
         return Err(format!(
-            "invalid role ARN `{shown}`: unknown partition `{partition}`; expected `aws`, `aws-cn`, `aws-us-gov` or another AWS partition"
+            "invalid role ARN `{shown}`: unknown partition `{}`; expected `aws`, `aws-cn`, `aws-us-gov` or another AWS partition",
+            shorten(partition)
         ));
     }
     if service != "iam" || !region.is_empty() {
@@ -73,7 +90,8 @@ pub fn role_arn(arn: &str) -> Result<RoleArn<'_>, String> {
     }
     if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
-            "invalid role ARN `{shown}`: account `{account}` is not a number; {expected}"
+            "invalid role ARN `{shown}`: account `{}` is not a number; {expected}",
+            shorten(account)
         ));
     }
     let Some(path_and_name) = resource.strip_prefix("role/") else {
@@ -106,7 +124,8 @@ pub fn role_session_name(name: &str) -> Result<(), String> {
     }
     if let Some(c) = check_chars(name, "+=,.@-") {
         return Err(format!(
-            "invalid role session name `{name}`: character `{c}` is not allowed; use letters, digits and `_+=,.@-`"
+            "invalid role session name `{}`: character `{c}` is not allowed; use letters, digits and `_+=,.@-`",
+            shorten(name)
         ));
     }
     Ok(())
@@ -142,18 +161,24 @@ pub fn external_id(id: &str) -> Result<(), String> {
 }
 
 /// Checks an MFA `SerialNumber`: 9 to 256 characters of `[\w+=/:,.@-]`.
+///
+/// A serial is not a secret, but an all-digit value may be a TOTP code
+/// written where the serial belongs, so the message does not quote one.
 pub fn mfa_serial(serial: &str) -> Result<(), String> {
+    let shown = if serial.chars().all(|c| c.is_ascii_digit()) {
+        String::from("invalid MFA serial")
+    } else {
+        format!("invalid MFA serial `{}`", shorten(serial))
+    };
     let len = serial.chars().count();
     if !(9..=256).contains(&len) {
         return Err(format!(
-            "invalid MFA serial `{}`: it has {len} characters, STS accepts 9 to 256; use the device ARN such as `arn:aws:iam::123456789012:mfa/user`",
-            shorten(serial)
+            "{shown}: it has {len} characters, STS accepts 9 to 256; use the device ARN such as `arn:aws:iam::123456789012:mfa/user`"
         ));
     }
     if let Some(c) = check_chars(serial, "+=/:,.@-") {
         return Err(format!(
-            "invalid MFA serial `{}`: character `{c}` is not allowed",
-            shorten(serial)
+            "{shown}: character `{c}` is not allowed; use letters, digits and `_+=/:,.@-`"
         ));
     }
     Ok(())
@@ -166,6 +191,51 @@ pub fn token_code(code: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err("invalid MFA code: STS expects exactly 6 digits".to_string())
+    }
+}
+
+/// The maximum length of an access key ID, from `AccessKeyId` in the IAM
+/// API reference.
+pub const MAX_ACCESS_KEY_ID: usize = 128;
+
+/// Checks an access key ID: 1 to 128 characters of `[A-Za-z0-9_]`, the
+/// `[\w]+` pattern of IAM's `AccessKeyId`.
+///
+/// The message does not quote the value: a secret access key pasted in
+/// its place fails here.
+pub fn access_key_id(id: &str) -> Result<(), String> {
+    let expected = "an access key ID is letters, digits and `_`, such as `AKIAIOSFODNN7EXAMPLE`";
+    let len = id.chars().count();
+    if len > MAX_ACCESS_KEY_ID {
+        return Err(format!(
+            "invalid access key ID: it has {len} characters, IAM issues at most {MAX_ACCESS_KEY_ID}; {expected}"
+        ));
+    }
+    let bad = id
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'));
+    if let Some((index, c)) = bad {
+        return Err(format!(
+            "invalid access key ID: character {} is `{}`, but {expected}; check that the secret access key is not in its place",
+            index + 1,
+            c.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a secret access key or a session token for control characters,
+/// which cannot go into a signature or a header. `what` names the value.
+///
+/// The message gives only the position: the value is a secret.
+pub fn secret_text(value: &str, what: &str) -> Result<(), String> {
+    match value.chars().position(char::is_control) {
+        Some(index) => Err(format!(
+            "invalid {what}: it contains a control character at character {}; copy the value again without it",
+            index + 1
+        )),
+        None => Ok(()),
     }
 }
 
@@ -244,7 +314,8 @@ pub fn assume_role_options(options: &AssumeRoleOptions) -> Result<(), String> {
         }
         if let Some(c) = check_chars(identity, "+=,.@-") {
             return Err(format!(
-                "invalid source identity `{identity}`: character `{c}` is not allowed; use letters, digits and `_+=,.@-`"
+                "invalid source identity `{}`: character `{c}` is not allowed; use letters, digits and `_+=,.@-`",
+                shorten(identity)
             ));
         }
     }

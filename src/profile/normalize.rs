@@ -136,6 +136,45 @@ fn file_label(file: Option<&str>, kind: FileKind) -> String {
     }
 }
 
+/// Returns `text` when a warning may quote it: at most 64 characters, with
+/// no control character and no whitespace other than a space.
+fn shown_text(text: &str) -> Option<&str> {
+    let printable = text
+        .chars()
+        .all(|c| c == ' ' || !(c.is_whitespace() || c.is_control()));
+    (printable && text.chars().count() <= 64).then_some(text)
+}
+
+/// Builds the warning for a property ignored because of its invalid name.
+///
+/// The name is quoted only when it looks like one. A line such as
+/// `aws_session_token IQoJb3...==` lost its own `=` but still splits at the
+/// token's `=` padding, so its "name" contains the token, and the warning then
+/// quotes only the first word.
+fn invalid_property_warning(key: &str) -> String {
+    if key.contains(char::is_whitespace) {
+        let first = key.split_whitespace().next().and_then(parser::shown_name);
+        return match first {
+            Some(first) => format!(
+                "ignored the property starting with `{first}` because its name contains whitespace; write `name = value`"
+            ),
+            None => "ignored a property because its name contains whitespace; write `name = value`"
+                .to_string(),
+        };
+    }
+    // A secret access key has 40 characters, so a name this short cannot be
+    // one with the invalid character added.
+    match shown_text(key).filter(|name| name.chars().count() <= 40) {
+        Some(name) => format!(
+            "ignored property `{name}` because it is not a valid name; use letters, digits and `-_/.%@:+`"
+        ),
+        None => format!(
+            "ignored a property because its name of {} characters is not valid; use letters, digits and `-_/.%@:+`",
+            key.chars().count()
+        ),
+    }
+}
+
 /// Adds one file's sections to `set`. Later keys win over earlier ones.
 fn merge_file(set: &mut ProfileSet, sections: Vec<RawSection>, file: Option<&str>, kind: FileKind) {
     let label = file_label(file, kind);
@@ -149,9 +188,13 @@ fn merge_file(set: &mut ProfileSet, sections: Vec<RawSection>, file: Option<&str
 
     for section in sections {
         let Some(section_kind) = classify(&section.header, kind) else {
+            let shown = match shown_text(&section.header) {
+                Some(header) => format!("section `[{header}]`"),
+                None => "a section".to_string(),
+            };
             set.warnings.push(format!(
-                "{label}, line {}: ignored section `[{}]`; config file profiles are written `[profile name]`",
-                section.line, section.header
+                "{label}, line {}: ignored {shown}; config file profiles are written `[profile name]`",
+                section.line
             ));
             continue;
         };
@@ -168,9 +211,13 @@ fn merge_file(set: &mut ProfileSet, sections: Vec<RawSection>, file: Option<&str
             SectionKind::Services(n) => (2, n, &mut set.services),
         };
         if !parser::is_valid_identifier(&name) {
+            let shown = match shown_text(&section.header) {
+                Some(header) => format!("section `[{header}]`"),
+                None => "a section".to_string(),
+            };
             set.warnings.push(format!(
-                "{label}, line {}: ignored section `[{}]` because `{name}` is not a valid name; use letters, digits and `-_/.%@:+`",
-                section.line, section.header
+                "{label}, line {}: ignored {shown} because its name is not valid; use letters, digits and `-_/.%@:+`",
+                section.line
             ));
             continue;
         }
@@ -187,8 +234,9 @@ fn merge_file(set: &mut ProfileSet, sections: Vec<RawSection>, file: Option<&str
         for property in section.properties {
             if !parser::is_valid_identifier(&property.key) {
                 set.warnings.push(format!(
-                    "{label}, line {}: ignored property `{}` because it is not a valid name",
-                    property.line, property.key
+                    "{label}, line {}: {}",
+                    property.line,
+                    invalid_property_warning(&property.key)
                 ));
                 continue;
             }

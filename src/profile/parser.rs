@@ -96,24 +96,58 @@ fn error(kind: ParseErrorKind, line: u32, message: String) -> ParseError {
     }
 }
 
-/// Shortens a line for an error message, so a long value does not flood it.
-fn excerpt(line: &str) -> String {
-    let trimmed = line.trim();
-    match trimmed.char_indices().nth(40) {
-        Some((i, _)) => {
-            let mut short = trimmed[..i].to_string();
-            short.push_str("...");
-            short
-        }
-        None => trimmed.to_string(),
+/// The maximum length of a name that an error or warning quotes.
+const MAX_SHOWN_NAME: usize = 64;
+
+/// Returns the property name `name` when a message may quote it: at most 64
+/// characters of ASCII letters, digits, `_`, `-` and `.`, the characters of
+/// every property the AWS CLI reads.
+///
+/// A line that lost its `=` can put a secret access key or a session token
+/// where a name belongs, so a message quotes only text that looks like a
+/// property name. Base64 secrets almost always contain `/` or `+`, which this
+/// rejects, but a short one without them would pass.
+pub fn shown_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let valid = !name.is_empty() && name.len() <= MAX_SHOWN_NAME && name.chars().all(is_name_char);
+    valid.then_some(name)
+}
+
+/// Returns the text of a section header for a message, such as
+/// `profile dev`: at most 64 characters in at most two words, each one that
+/// [`shown_name`] accepts. A valid profile name may contain `/` or `+`,
+/// but then the header is not quoted, because a secret pasted after `[`
+/// would contain them too.
+fn shown_header(header: &str) -> Option<&str> {
+    let header = header.trim();
+    let words = header.split_whitespace().count();
+    let each_is_name = header.split_whitespace().all(|w| shown_name(w).is_some());
+    let valid = words <= 2 && each_is_name && header.chars().count() <= MAX_SHOWN_NAME;
+    valid.then_some(header)
+}
+
+/// Names the section header that starts `line` for a message:
+/// `` `[profile dev` `` when it looks like a header, else `the section
+/// header`.
+fn header_label(line: &str) -> String {
+    let text = line.trim().trim_start_matches('[');
+    let text = text.split([']', '#', ';']).next().unwrap_or_default();
+    match shown_header(text) {
+        Some(header) => alloc::format!("section header `[{header}`"),
+        None => "the section header".to_string(),
     }
 }
 
 /// Parses the text of a config or credentials file into its sections.
 ///
-/// Fails on the first line that is not a section header, a property, a
-/// continuation, a comment or blank, returning its line number.
+/// A UTF-8 byte order mark at the start of the text is skipped, as the AWS
+/// CLI does. Fails on the first line that is not a section header, a
+/// property, a continuation, a comment or blank, returning its line number.
+/// Error messages never quote the line, which may contain a secret: at most
+/// they quote a property or section name (see [`shown_name`]).
 pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut sections: Vec<RawSection> = Vec::new();
     // Whether the last property of the current section may be continued,
     // and whether it takes sub-properties (its value was empty).
@@ -133,10 +167,7 @@ pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
                 return Err(error(
                     ParseErrorKind::PropertyOutsideSection,
                     line_number,
-                    alloc::format!(
-                        "expected a profile definition such as `[profile name]` before the continuation line `{}`",
-                        excerpt(line)
-                    ),
+                    "expected a profile definition such as `[profile name]` before this indented line; remove its leading whitespace and put it under a section header".to_string(),
                 ));
             };
             let property = match section.properties.last_mut() {
@@ -145,23 +176,22 @@ pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
                     return Err(error(
                         ParseErrorKind::ContinuationWithoutProperty,
                         line_number,
-                        alloc::format!(
-                            "expected a property definition, found continuation line `{}`; remove its leading whitespace or put it under a `key =` line",
-                            excerpt(line)
-                        ),
+                        "expected a property definition, found an indented continuation line with no property above it to continue; remove its leading whitespace or put it under a `name =` line".to_string(),
                     ))
                 }
             };
             let content = line.trim();
             if sub_properties {
+                let parent = match shown_name(&property.key) {
+                    Some(name) => alloc::format!("property `{name}`"),
+                    None => "the property above".to_string(),
+                };
                 let Some((name, _)) = content.split_once('=') else {
                     return Err(error(
                         ParseErrorKind::SubPropertyMissingEquals,
                         line_number,
                         alloc::format!(
-                            "expected an `=` sign defining a sub-property of `{}`, found `{}`",
-                            property.key,
-                            excerpt(content)
+                            "expected an `=` sign defining a sub-property of {parent}: indented lines under a property with an empty value must be `name = value`; if the line is the value itself, move it onto the line of that property after its `=`"
                         ),
                     ));
                 };
@@ -170,8 +200,7 @@ pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
                         ParseErrorKind::EmptySubPropertyName,
                         line_number,
                         alloc::format!(
-                            "sub-property of `{}` did not have a name before `=`",
-                            property.key
+                            "sub-property of {parent} did not have a name before `=`; write `name = value`"
                         ),
                     ));
                 }
@@ -193,7 +222,7 @@ pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
                 return Err(error(
                     ParseErrorKind::UnterminatedSection,
                     line_number,
-                    alloc::format!("profile definition `{}` must end with `]`", excerpt(line)),
+                    alloc::format!("{} must end with `]`", header_label(line)),
                 ));
             };
             let after = rest[close + 1..].trim();
@@ -202,8 +231,8 @@ pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
                     ParseErrorKind::UnterminatedSection,
                     line_number,
                     alloc::format!(
-                        "unexpected text `{}` after the profile definition; only a comment may follow `]`",
-                        excerpt(after)
+                        "unexpected text after `]` of {}; only a comment may follow `]`",
+                        header_label(line)
                     ),
                 ));
             }
@@ -220,10 +249,7 @@ pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
             return Err(error(
                 ParseErrorKind::PropertyOutsideSection,
                 line_number,
-                alloc::format!(
-                    "expected a profile definition such as `[profile name]` before the property `{}`",
-                    excerpt(line)
-                ),
+                "expected a profile definition such as `[profile name]` before this line; add a section header above it".to_string(),
             ));
         };
         let content = strip_value_comment(line);
@@ -231,10 +257,7 @@ pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
             return Err(error(
                 ParseErrorKind::MissingEquals,
                 line_number,
-                alloc::format!(
-                    "expected an `=` sign defining a property, found `{}`",
-                    excerpt(line)
-                ),
+                "expected an `=` sign defining a property: a line must be `name = value`, a `[section]` header or a comment; if the line is the value of the property above, move it after that property's `=`".to_string(),
             ));
         };
         let key = key.trim();
@@ -242,10 +265,7 @@ pub fn parse(text: &str) -> Result<Vec<RawSection>, ParseError> {
             return Err(error(
                 ParseErrorKind::EmptyPropertyName,
                 line_number,
-                alloc::format!(
-                    "property did not have a name before `=` in `{}`",
-                    excerpt(line)
-                ),
+                "property did not have a name before `=`; write `name = value`".to_string(),
             ));
         }
         let value = value.trim();

@@ -14,6 +14,7 @@ use core::fmt;
 
 use super::driver::{self, body_snippet, is_transient, Document, Retry, Step};
 use super::{RootAction, RootFetch, RootInput, RootPoll};
+use crate::plan::endpoint_url;
 use crate::plan::model::ContainerConfig;
 use crate::{Credentials, Error, HttpResponse, Secret};
 
@@ -78,7 +79,7 @@ fn select_url(env: &[(String, String)]) -> Result<String, String> {
             "no container credentials endpoint: set `{RELATIVE_URI}` or `{FULL_URI}`"
         ));
     };
-    let shown = driver::snippet(full);
+    let shown = endpoint_url::shown(full);
     let Some((scheme, rest)) = full.split_once("://") else {
         return Err(format!(
             "invalid `{FULL_URI}` `{shown}`: the URI did not specify a scheme and a host; use a URL such as `http://169.254.170.23/v1/credentials`"
@@ -99,6 +100,11 @@ fn select_url(env: &[(String, String)]) -> Result<String, String> {
     if full.bytes().any(|b| b.is_ascii_control() || b == b' ') {
         return Err(format!(
             "invalid `{FULL_URI}` `{shown}`: the URI contains a space or a control character"
+        ));
+    }
+    if let Err(problem) = endpoint_url::check_any_case(full) {
+        return Err(format!(
+            "invalid `{FULL_URI}` `{shown}`: {problem}; use a URL such as `http://169.254.170.23/v1/credentials`"
         ));
     }
     match scheme.to_ascii_lowercase().as_str() {

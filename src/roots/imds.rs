@@ -18,6 +18,7 @@ use core::fmt;
 
 use super::driver::{self, body_snippet, is_transient, Document, Retry, Step};
 use super::{RootAction, RootFetch, RootInput, RootPoll};
+use crate::plan::endpoint_url;
 use crate::plan::model::ImdsConfig;
 use crate::{Credentials, Error, HttpRequest, HttpResponse, Secret};
 
@@ -125,13 +126,20 @@ pub fn endpoint_with_overrides(
     let Some((url, source)) = chosen else {
         return Ok(default.to_string());
     };
-    if !is_valid_base_url(url) {
+    let problem = match endpoint_url::check_any_case(url) {
+        Err(problem) => Some(problem),
+        Ok(()) if !is_valid_base_url(url) => {
+            Some("it contains a character that is not allowed in a URL".into())
+        }
+        Ok(()) => None,
+    };
+    if let Some(problem) = problem {
         return Err(Error::config(
             None,
             None,
             format!(
-                "invalid IMDS endpoint `{}` (from {source}): expected a URL such as `http://169.254.169.254`",
-                driver::snippet(url)
+                "invalid IMDS endpoint `{}` (from {source}): {problem}; expected a URL such as `http://169.254.169.254`",
+                endpoint_url::shown(url)
             ),
         ));
     }

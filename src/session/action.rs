@@ -2,7 +2,6 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 use crate::{Credentials, Error, HttpRequest};
 
@@ -11,7 +10,12 @@ use crate::{Credentials, Error, HttpRequest};
 /// `SendHttp`, `ReadFile`, `RunProcess` and `PromptMfa` wait for the
 /// matching `handle_*` call before anything else happens. The other actions
 /// need no reply.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// `Debug` shows no secret: a request prints through [`HttpRequest`]'s
+/// `Debug`, which redacts credential headers and the body, and
+/// credentials through [`Credentials`]' `Debug`, which redacts the secret
+/// key and the session token.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Send this request exactly as given, then call
     /// [`handle_response`](super::Session::handle_response), or
@@ -67,52 +71,4 @@ pub struct TargetError {
     /// The role the target was to assume, as in [`TargetCredentials`].
     pub role_arn: Option<String>,
     pub error: Error,
-}
-
-/// A request printed without its body and without the value of its
-/// `X-Amz-Security-Token` header.
-struct RedactedRequest<'a>(&'a HttpRequest);
-
-impl fmt::Debug for RedactedRequest<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let request = self.0;
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                if name.eq_ignore_ascii_case("x-amz-security-token") {
-                    (name.as_str(), "** redacted **")
-                } else {
-                    (name.as_str(), value.as_str())
-                }
-            })
-            .collect();
-        f.debug_struct("HttpRequest")
-            .field("method", &request.method)
-            .field("url", &request.url)
-            .field("headers", &headers)
-            .field("body_len", &request.body.len())
-            .finish()
-    }
-}
-
-impl fmt::Debug for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Action::SendHttp(request) => f
-                .debug_tuple("SendHttp")
-                .field(&RedactedRequest(request))
-                .finish(),
-            Action::ReadFile(path) => f.debug_tuple("ReadFile").field(path).finish(),
-            Action::RunProcess(argv) => f.debug_tuple("RunProcess").field(argv).finish(),
-            Action::PromptMfa(serial) => f.debug_tuple("PromptMfa").field(serial).finish(),
-            Action::Wait(until) => f.debug_tuple("Wait").field(until).finish(),
-            Action::CredentialsReady(target) => {
-                f.debug_tuple("CredentialsReady").field(target).finish()
-            }
-            Action::TargetFailed(error) => f.debug_tuple("TargetFailed").field(error).finish(),
-            Action::Done => f.write_str("Done"),
-            Action::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
-        }
-    }
 }

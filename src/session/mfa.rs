@@ -3,7 +3,6 @@
 //! and `TokenCode` parameters.
 
 use alloc::format;
-use alloc::string::String;
 
 use crate::Error;
 
@@ -21,32 +20,27 @@ pub fn check_token_code(code: &str) -> Result<(), Error> {
 
 /// Checks an MFA serial number or device ARN: 9 to 256 characters of
 /// `[\w+=/:,.@-]`, where `\w` is an ASCII letter, digit or `_`.
+///
+/// The serial comes from the user's keyboard, and a user who types the TOTP
+/// code at the serial prompt makes it a secret, so the message never quotes
+/// it and gives only the expected format.
 pub fn check_serial(serial: &str) -> Result<(), Error> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c);
+    let expected = "expected the MFA device's serial number or ARN, 9 to 256 characters of \
+                    letters, digits and `_+=/:,.@-`, such as \
+                    `arn:aws:iam::123456789012:mfa/user`; enter the serial again";
     let length = serial.chars().count();
     if !(9..=256).contains(&length) {
         return Err(Error::InvalidArgument(format!(
-            "invalid MFA serial `{}`: expected 9 to 256 characters, got {length}",
-            shorten(serial)
+            "invalid MFA serial: it has {length} characters; {expected}"
         )));
     }
-    if let Some(c) = serial.chars().find(|&c| !allowed(c)) {
+    if !serial.chars().all(allowed) {
         return Err(Error::InvalidArgument(format!(
-            "invalid MFA serial `{}`: the character {c:?} is not allowed; use letters, \
-             digits and _+=/:,.@-",
-            shorten(serial)
+            "invalid MFA serial: it contains a character that is not allowed; {expected}"
         )));
     }
     Ok(())
-}
-
-/// Cuts the serial to 64 characters, so that an error message stays short.
-fn shorten(serial: &str) -> String {
-    let mut text: String = serial.chars().take(64).collect();
-    if serial.chars().nth(64).is_some() {
-        text.push_str("...");
-    }
-    text
 }
 
 #[cfg(test)]
@@ -75,5 +69,14 @@ mod tests {
     fn serial_error_hides_no_code() {
         let error = check_token_code("999999x").unwrap_err();
         assert!(!error.to_string().contains("999999"));
+    }
+
+    #[test]
+    fn serial_error_hides_typed_value() {
+        // A user who types the code at the serial prompt.
+        let error = check_serial("987654").unwrap_err();
+        assert!(!error.to_string().contains("987654"), "{error}");
+        let error = check_serial("9876543210 ").unwrap_err();
+        assert!(!error.to_string().contains("9876543210"), "{error}");
     }
 }

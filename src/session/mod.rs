@@ -23,6 +23,7 @@ use core::fmt;
 pub use action::{Action, TargetCredentials, TargetError};
 
 use crate::plan::model::{Plan, Root};
+use crate::plan::root_label;
 use crate::roots::{self, RootAction, RootFetch, RootInput, RootPoll};
 use crate::sts::response::{self, CallerIdentity};
 use crate::{Credentials, Error, HttpRequest, HttpResponse, Secret};
@@ -365,7 +366,7 @@ impl Session {
         let Some(job) = self.jobs.front().cloned() else {
             return Ok(());
         };
-        match self.read_response(&job, &response) {
+        match self.read_response(&job, &response, now) {
             Ok(()) => self.finish_job(),
             Err(error) => {
                 let retryable = matches!(&error, Error::Service(e) if response::is_retryable(e));
@@ -396,10 +397,11 @@ impl Session {
         let serial = match prompted {
             Some(prompted) if serial.is_empty() || serial == prompted => prompted,
             Some(prompted) => {
+                // The typed serial is not quoted: it may be the code.
                 return Err(Error::InvalidArgument(format!(
-                    "MFA serial `{serial}` differs from `{prompted}`, which the prompt \
+                    "the MFA serial passed differs from `{prompted}`, which the prompt \
                      asked for; pass that serial or an empty string"
-                )))
+                )));
             }
             None => {
                 mfa::check_serial(&serial)?;
@@ -575,8 +577,14 @@ impl Session {
             }
             RootPoll::Wait(until) => Some(Action::Wait(until)),
             RootPoll::Ready(credentials) => {
-                self.root = Some(credentials);
-                self.finish_job();
+                let step = root_label(&self.plan.base.root);
+                match steps::check_not_expired(&credentials, &step, now) {
+                    Ok(()) => {
+                        self.root = Some(credentials);
+                        self.finish_job();
+                    }
+                    Err(error) => self.fail_job(&Job::Root, error, now),
+                }
                 None
             }
             RootPoll::Failed(error) => {

@@ -5,10 +5,12 @@ use alloc::format;
 use alloc::string::String;
 
 use super::{Job, MfaAnswer, Session};
+use crate::plan::hop_label;
 use crate::plan::model::{AssumeRoleHop, MfaSerial, Root, StsEndpoint};
 use crate::sts::request::{AssumeRoleRequest, GetSessionTokenRequest};
 use crate::sts::response::{self, account_of_arn};
 use crate::sts::{assume_role, get_caller_identity, get_session_token};
+use crate::time::format_rfc3339;
 use crate::{Credentials, Error, HttpRequest, HttpResponse};
 
 /// Returns the credentials of a root that needs no I/O, or `None` for a
@@ -38,6 +40,29 @@ pub(super) fn static_root(root: &Root) -> Option<Result<Credentials, Error>> {
         return Some(Err(Error::NoSourceCredentials(missing)));
     }
     Some(Ok(credentials.clone()))
+}
+
+/// Checks that credentials a step returned at `now` have not expired, so
+/// that the session never reports expired credentials as ready. `step`
+/// names the step for the message, such as `GetSessionToken`.
+///
+/// Credentials without an expiration are long-term and always pass. A
+/// source that returns expired credentials usually means that the host's
+/// clock is wrong, or that the source serves stale credentials (as IMDS
+/// may during an outage).
+pub(super) fn check_not_expired(
+    credentials: &Credentials,
+    step: &str,
+    now: i64,
+) -> Result<(), Error> {
+    match credentials.expiration {
+        Some(expiration) if expiration <= now => Err(Error::Other(format!(
+            "the credentials from {step} expired at {}, before the current time {}; check the host clock or the credential source",
+            format_rfc3339(expiration),
+            format_rfc3339(now)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Returns the root's name, for messages.
@@ -192,24 +217,33 @@ impl Session {
         Ok((request, source, endpoint))
     }
 
-    /// Reads the response to the job's request into the session's state.
+    /// Reads the response to the job's request, received at `now`, into the
+    /// session's state.
+    ///
+    /// Fails when the response is an error or cannot be parsed, or when its
+    /// credentials have already expired at `now`.
     pub(super) fn read_response(
         &mut self,
         job: &Job,
         response: &HttpResponse,
+        now: i64,
     ) -> Result<(), Error> {
         match job {
             Job::SessionToken => {
-                self.session_token = Some(response::get_session_token_result(response)?);
+                let credentials = response::get_session_token_result(response)?;
+                check_not_expired(&credentials, "GetSessionToken", now)?;
+                self.session_token = Some(credentials);
             }
             Job::Hop(i) => {
                 let result = response::assume_role_result(response)?;
+                self.check_hop_credentials(job, &result.credentials, now)?;
                 if let Some(slot) = self.hops.get_mut(*i) {
                     *slot = Some(result.credentials);
                 }
             }
             Job::TargetRole(target) => {
                 let result = response::assume_role_result(response)?;
+                self.check_hop_credentials(job, &result.credentials, now)?;
                 if let Some(state) = self.targets.get_mut(*target) {
                     state.fresh = Some(result.credentials);
                 }
@@ -224,6 +258,20 @@ impl Session {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Checks that the credentials of an AssumeRole job have not expired.
+    fn check_hop_credentials(
+        &self,
+        job: &Job,
+        credentials: &Credentials,
+        now: i64,
+    ) -> Result<(), Error> {
+        let step = match self.hop_of(job) {
+            Some(hop) => format!("AssumeRole for {}", hop_label(hop)),
+            None => String::from("AssumeRole"),
+        };
+        check_not_expired(credentials, &step, now)
     }
 
     /// Checks that the caller is in the account of the target's role.
