@@ -56,11 +56,13 @@ const PROFILE_PROVIDER_REPLAYED: &[&str] = &[
 /// Cases replayed from `default-credential-provider-chain/`, with the
 /// environment exactly as recorded.
 const DEFAULT_CHAIN_REPLAYED: &[&str] = &[
+    "e2e_fips_and_dual_stack_sso",
     "ecs_assume_role",
     "ecs_credentials",
     "ecs_credentials_invalid_profile",
     "eks_pod_identity_credentials",
     "eks_pod_identity_no_token_file",
+    "environment_variables",
     "imds_assume_role",
     "imds_config_with_no_creds",
     "imds_default_chain_error",
@@ -107,34 +109,6 @@ const NOT_REPLAYED: &[(&str, &str)] = &[
         "expects the Rust SDK's behaviour: a 403 to the IMDS token PUT stops the chain. \
          botocore falls back to IMDSv1 and sends the role-list GET, which the recording does \
          not have; `imds_token_403_falls_back` checks that rolechain does the same",
-    ),
-    (
-        "default-credential-provider-chain/e2e_fips_and_dual_stack_sso",
-        "known gap: rolechain does not apply AWS_USE_FIPS_ENDPOINT and \
-         AWS_USE_DUALSTACK_ENDPOINT to the SSO portal endpoint, while botocore 1.43 and the \
-         Rust SDK send the request to `portal.sso-fips.us-east-2.api.aws`; \
-         `known_gaps_still_differ` replays it",
-    ),
-    (
-        "default-credential-provider-chain/environment_variables",
-        "known gap: the case expects `AccountId` from AWS_ACCOUNT_ID, which botocore 1.43 \
-         also reads into the credentials, but rolechain's environment root ignores it; \
-         `known_gaps_still_differ` replays it",
-    ),
-];
-
-/// Cases of `NOT_REPLAYED` where rolechain differs from botocore and the
-/// recording alike, with a text that the replay's report must contain.
-/// When a fix makes a case match, `known_gaps_still_differ` fails, and the
-/// case moves to the replayed list.
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    (
-        "default-credential-provider-chain/e2e_fips_and_dual_stack_sso",
-        "portal.sso-fips.us-east-2.api.aws",
-    ),
-    (
-        "default-credential-provider-chain/environment_variables",
-        "account ID: expected Some(\"123456789001\"), got None",
     ),
 ];
 
@@ -1152,8 +1126,7 @@ fn tables_cover_folders() {
         .iter()
         .map(|(name, _)| *name)
         .chain(REQUEST_QUIRKS.iter().map(|(name, _, _)| *name))
-        .chain(EXPECTED_ERRORS.iter().map(|(name, _)| *name))
-        .chain(KNOWN_GAPS.iter().map(|(name, _)| *name));
+        .chain(EXPECTED_ERRORS.iter().map(|(name, _)| *name));
     for name in tables {
         assert!(
             all.iter().any(|n| n == name),
@@ -1164,34 +1137,6 @@ fn tables_cover_folders() {
         assert!(
             !reason.is_empty(),
             "NOT_REPLAYED entry `{name}` has no reason"
-        );
-    }
-    for (name, _) in KNOWN_GAPS {
-        assert!(
-            NOT_REPLAYED.iter().any(|(n, _)| n == name),
-            "KNOWN_GAPS entry `{name}` is not listed in NOT_REPLAYED"
-        );
-    }
-}
-
-/// The cases of `KNOWN_GAPS` still differ from the recording in the way
-/// their entry describes. When one matches, move it to the replayed list.
-#[test]
-fn known_gaps_still_differ() {
-    for (name, difference) in KNOWN_GAPS {
-        let (folder, case) = name.split_once('/').unwrap();
-        let Some(case) = load_case(folder, case) else {
-            return;
-        };
-        let report = replay(&case);
-        assert!(
-            !report.is_empty(),
-            "{name} now matches the recording: move it from NOT_REPLAYED and KNOWN_GAPS to \
-             the replayed cases"
-        );
-        assert!(
-            report.contains(difference),
-            "{name} differs in another way than `{difference}`: {report}"
         );
     }
 }

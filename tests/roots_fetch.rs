@@ -909,7 +909,13 @@ fn sso_server_error_status() {
         panic!("expected a service error");
     };
     assert_eq!(service.status, 503);
-    assert_eq!(service.hint, None);
+    assert_eq!(service.code, "Unknown");
+    assert!(
+        service.message.contains("empty body"),
+        "{}",
+        service.message
+    );
+    assert!(service.hint.is_some_and(|h| h.contains("try again")));
 }
 
 #[test]

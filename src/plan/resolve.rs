@@ -184,7 +184,23 @@ pub fn environment_keys(env: &Env<'_>) -> Result<Option<Root>, Error> {
     if let Some((_, token)) = token {
         credentials = credentials.with_session_token(token);
     }
+    // botocore's environment provider reads the account too.
+    credentials.account_id = env.get("AWS_ACCOUNT_ID").map(String::from);
     Ok(Some(Root::Environment { credentials }))
+}
+
+/// The SSO portal endpoint of `region`, following the endpoint rules of
+/// the `sso` service: `portal.sso-fips` with FIPS, and the partition's
+/// dual-stack DNS suffix (`api.aws` in `aws`) with dual-stack.
+fn sso_portal_endpoint(region: &str, use_fips: bool, use_dual_stack: bool) -> String {
+    let partition = partition_of_region(region);
+    let name = if use_fips { "sso-fips" } else { "sso" };
+    let suffix = if use_dual_stack {
+        partition.dual_stack_dns_suffix
+    } else {
+        partition.dns_suffix
+    };
+    format!("https://portal.{name}.{region}.{suffix}")
 }
 
 /// The IMDS settings, from the environment and the selected profile's
@@ -427,11 +443,10 @@ impl Context<'_> {
                 super::settings::check_url(&url)?;
                 url.value
             }
-            // NOTE: `use_fips_endpoint` and `use_dualstack_endpoint` do not
-            // change the portal endpoint yet.
-            None => format!(
-                "https://portal.sso.{region}.{}",
-                partition_of_region(&region).dns_suffix
+            None => sso_portal_endpoint(
+                &region,
+                self.endpoints.use_fips,
+                self.endpoints.use_dual_stack,
             ),
         };
         let sep = self.platform.separator();

@@ -125,11 +125,19 @@ impl SsoFetch {
             .map(|c| c.split([':', '#']).next().unwrap_or(c))
             .filter(|c| !c.is_empty())
             .map(driver::snippet)
-            .unwrap_or_else(|| format!("HTTP{}", response.status));
+            .unwrap_or_else(|| "Unknown".to_string());
         let message = from_body("message")
             .or_else(|| from_body("Message"))
             .map(driver::snippet)
             .unwrap_or_else(|| driver::body_snippet(&response.body));
+        let message = if message.trim().is_empty() {
+            format!(
+                "the SSO portal `{}` returned HTTP {} with an empty body",
+                self.config.portal_endpoint, response.status
+            )
+        } else {
+            message
+        };
         let hint = match response.status {
             401 | 403 => Some(format!(
                 "the SSO session has expired or lacks access to role `{}` in account `{}`; run `{}` and check the role assignment",
@@ -137,6 +145,7 @@ impl SsoFetch {
                 self.config.account_id,
                 self.login_command()
             )),
+            500..=599 => Some("the SSO portal failed; try again later".to_string()),
             _ => None,
         };
         Error::Service(ServiceError {
