@@ -12,7 +12,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::driver::{self, body_snippet, is_transient, Document, Retry, Step};
+use super::driver::{self, body_snippet, env_value, is_transient, Document, Retry, Step};
 use super::{RootAction, RootFetch, RootInput, RootPoll};
 use crate::plan::endpoint_url;
 use crate::plan::model::ContainerConfig;
@@ -33,14 +33,6 @@ const ALLOWED_HTTP_HOSTS: [&str; 4] = [
 
 const RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-
-fn env_value<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    env.iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-        .filter(|value| !value.is_empty())
-}
 
 /// Reads the container endpoint settings from the environment.
 ///

@@ -247,3 +247,13 @@ impl Document<'_> {
         }
     }
 }
+
+/// Returns the value of the environment variable `name`, when set and not
+/// empty; when a name repeats, the last value wins.
+pub(crate) fn env_value<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    env.iter()
+        .rev()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+        .filter(|value| !value.is_empty())
+}

@@ -16,7 +16,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::driver::{self, body_snippet, is_transient, Document, Retry, Step};
+use super::driver::{self, body_snippet, env_value, is_transient, Document, Retry, Step};
 use super::{RootAction, RootFetch, RootInput, RootPoll};
 use crate::plan::endpoint_url;
 use crate::plan::model::ImdsConfig;
@@ -36,14 +36,6 @@ pub const TOKEN_TTL_SECONDS: &str = "21600";
 
 const TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
-
-fn env_value<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    env.iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-        .filter(|value| !value.is_empty())
-}
 
 /// Returns whether `AWS_EC2_METADATA_DISABLED` turns instance metadata off. As in
 /// botocore, only `true` (in any case) does.

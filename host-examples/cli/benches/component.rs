@@ -3,37 +3,16 @@
 //! line for `scripts/bench.sh`; nothing is asserted.
 
 use std::hint::black_box;
-use std::time::Instant;
+
+#[path = "../../../benches/support/measure.rs"]
+mod measure;
+
+use measure::measure;
 
 use rolechain_cli::runtime::planning::{AssumeRoleOptions, InputFile, PlanInput, Platform};
 use rolechain_cli::runtime::signing::SigningOptions;
 use rolechain_cli::runtime::types::{Credentials, HttpRequest};
 use rolechain_cli::runtime::{self, Runtime};
-
-fn measure(name: &str, budget_ms: u128, mut f: impl FnMut()) {
-    let started = Instant::now();
-    let mut calls = 0u64;
-    while started.elapsed().as_micros() < 1000 {
-        f();
-        calls += 1;
-    }
-    let batch = calls.max(1);
-    let mut per_call = Vec::new();
-    let started = Instant::now();
-    while started.elapsed().as_millis() < budget_ms || per_call.len() < 5 {
-        let t = Instant::now();
-        for _ in 0..batch {
-            f();
-        }
-        per_call.push(t.elapsed().as_nanos() as f64 / batch as f64);
-    }
-    per_call.sort_by(|a, b| a.total_cmp(b));
-    let median = per_call[per_call.len() / 2];
-    println!(
-        "{{\"bench\": \"{name}\", \"median_ns\": {median:.0}, \"batches\": {}, \"batch_size\": {batch}}}",
-        per_call.len()
-    );
-}
 
 fn example(name: &str) -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/aws/");
