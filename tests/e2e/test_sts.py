@@ -699,3 +699,22 @@ def test_plan_dry_run_sends_nothing(recording, user, aws_home, output_format):
         json.loads(run.stdout)
     assert recording.recording_get() == []
 
+
+
+def test_plan_closed_stdout_no_panic(recording, user, aws_home):
+    # `rolechain plan | head -1`: the reader goes away after one line, while
+    # the plan (300 targets, more than a pipe buffer holds) is still being
+    # written.
+    roles = [arg for _ in range(150) for arg in ("-R", TARGET, "-R", SECOND)]
+    process = subprocess.Popen(
+        [rolechain_binary(), "plan", *roles, "--format", "json"],
+        env=user_env(aws_home, recording, user),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=aws_home.home,
+    )
+    process.stdout.readline()
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert b"panicked" not in stderr, stderr
+    assert process.returncode in (0, -13), process.returncode

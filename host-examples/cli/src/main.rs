@@ -30,6 +30,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Exit quietly when stdout is closed early (`rolechain plan | head`),
+    // as command-line tools do, instead of panicking in `println!`.
+    #[cfg(unix)]
+    // SAFETY: resetting SIGPIPE to its default action at startup, before
+    // any thread exists, has no other effect on the process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
