@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
@@ -19,9 +20,11 @@ from fakes import PresignVerifier
 from harness import (
     HTTP_TIMEOUT,
     REGION,
+    ROLE_ARNS,
     USER_ARN,
     assume_with_boto,
     json_lines,
+    rolechain_binary,
     run_rolechain,
     session_arn,
 )
@@ -121,6 +124,49 @@ def test_signed_with_session_token(moto, user, aws_home):
     status, body = send(signed, STS_FORM)
     assert status == 200, body
     assert session_arn("rc-target", "sign-test") in body
+
+
+def test_signed_with_role_chain(moto, user, aws_home):
+    # `-R` runs the chain through moto first, then signs with the role's
+    # credentials.
+    env = aws_home.env(
+        AWS_ACCESS_KEY_ID=user.access_key_id,
+        AWS_SECRET_ACCESS_KEY=user.secret_access_key,
+        AWS_ENDPOINT_URL_STS=moto.url,
+    )
+    line = request_line("POST", moto.url + "/", [("Content-Type", FORM_TYPE)], STS_FORM)
+    flags = [*STS_FLAGS, "-R", ROLE_ARNS["rc-target"], "--role-session-name", "signer"]
+    (signed,) = sign(env, line, flags)
+    assert header(signed, "x-amz-security-token") is not None
+    status, body = send(signed, STS_FORM)
+    assert status == 200, body
+    assert session_arn("rc-target", "signer") in body
+
+
+def test_sign_mfa_without_terminal(moto, user, aws_home):
+    # stdin carries the requests, so the MFA code could only come from a
+    # terminal; without one, nothing is sent.
+    env = aws_home.env(
+        AWS_ACCESS_KEY_ID=user.access_key_id,
+        AWS_SECRET_ACCESS_KEY=user.secret_access_key,
+        AWS_ENDPOINT_URL_STS=moto.url,
+    )
+    line = request_line("POST", moto.url + "/", [("Content-Type", FORM_TYPE)], STS_FORM)
+    moto.recording_start()
+    completed = subprocess.run(
+        [rolechain_binary(), "sign", *STS_FLAGS, "-R", ROLE_ARNS["rc-mfa"], "--mfa"],
+        env=env,
+        input=line,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=env["HOME"],
+        # A new session has no controlling terminal, so /dev/tty cannot open.
+        start_new_session=True,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert "terminal" in completed.stderr
+    assert moto.recording_get() == []
 
 
 def test_wrong_secret_rejected_by_moto(moto, user, aws_home):
