@@ -298,6 +298,21 @@ fn missing_profile_lists_all_when_few() {
     assert!(!message.contains("more"), "{message}");
 }
 
+#[test]
+fn missing_profile_without_files() {
+    let input = PlanInput {
+        profile: Some("a".into()),
+        now: NOW,
+        ..PlanInput::default()
+    };
+    let message = plan(&input).unwrap_err().to_string();
+    assert!(
+        message.contains("profile `a` (from `--profile`) not found: no config file or credentials file exists at the configured paths"),
+        "{message}"
+    );
+    assert!(!message.contains("no profiles are defined"), "{message}");
+}
+
 // ---- MFA serials ----
 
 #[test]

@@ -324,6 +324,222 @@ fn role_options_without_role_name_role_flag() {
 }
 
 #[test]
+fn role_only_options_name_the_flag() {
+    let cases: Vec<(AssumeRoleOptions, &str)> = vec![
+        (
+            AssumeRoleOptions {
+                policy: Some("{}".into()),
+                ..Default::default()
+            },
+            "`--policy` applies",
+        ),
+        (
+            AssumeRoleOptions {
+                policy_arns: vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".into()],
+                ..Default::default()
+            },
+            "`--policy-arn` applies",
+        ),
+        (
+            AssumeRoleOptions {
+                tags: vec![("team".into(), "a".into())],
+                ..Default::default()
+            },
+            "`--tag` applies",
+        ),
+        (
+            AssumeRoleOptions {
+                transitive_tag_keys: vec!["team".into()],
+                ..Default::default()
+            },
+            "`--transitive-tag-key` applies",
+        ),
+        (
+            AssumeRoleOptions {
+                source_identity: Some("alice".into()),
+                ..Default::default()
+            },
+            "`--source-identity` applies",
+        ),
+        (
+            AssumeRoleOptions {
+                policy: Some("{}".into()),
+                tags: vec![("team".into(), "a".into())],
+                ..Default::default()
+            },
+            "`--policy` and `--tag` apply",
+        ),
+    ];
+    for (options, needle) in cases {
+        let message = invalid_argument(plan(&PlanInput {
+            assume_role_options: options,
+            ..with_profile("base")
+        }));
+        assert!(message.contains(needle), "{message:?} lacks {needle:?}");
+        assert!(message.ends_with("add `--role ARN`"), "{message}");
+        // Profiles cannot set policies, tags or a source identity.
+        assert!(!message.contains("profile"), "{message}");
+    }
+}
+
+#[test]
+fn profile_settable_options_offer_profile() {
+    let message = invalid_argument(plan(&PlanInput {
+        duration_seconds: Some(3600),
+        external_id: Some("abc".into()),
+        ..with_profile("base")
+    }));
+    assert!(
+        message.contains("`-T/--session-duration` and `-I/--external-id` apply"),
+        "{message}"
+    );
+    assert!(
+        message.contains("set `duration_seconds` and `external_id` in the profile"),
+        "{message}"
+    );
+
+    let mixed = invalid_argument(plan(&PlanInput {
+        duration_seconds: Some(3600),
+        assume_role_options: AssumeRoleOptions {
+            source_identity: Some("alice".into()),
+            ..Default::default()
+        },
+        ..with_profile("base")
+    }));
+    assert!(mixed.ends_with("add `--role ARN`"), "{mixed}");
+}
+
+#[test]
+fn mfa_without_role_rejected() {
+    let message = invalid_argument(plan(&PlanInput {
+        mfa: true,
+        ..with_profile("base")
+    }));
+    assert!(message.contains("`--mfa` applies"), "{message}");
+    assert!(message.contains("`mfa_serial`"), "{message}");
+    assert!(message.ends_with("add `--role ARN`"), "{message}");
+
+    let message = invalid_argument(plan(&PlanInput {
+        mfa_serial: Some("arn:aws:iam::123456789012:mfa/opt".into()),
+        ..with_profile("one")
+    }));
+    assert!(message.contains("`--mfa-serial` applies"), "{message}");
+
+    let message = invalid_argument(plan(&PlanInput {
+        mfa: true,
+        mfa_serial: Some("arn:aws:iam::123456789012:mfa/opt".into()),
+        ..with_profile("base")
+    }));
+    assert!(
+        message.contains("`--mfa` and `--mfa-serial` apply"),
+        "{message}"
+    );
+}
+
+#[test]
+fn mfa_with_profile_mfa_serial_accepted() {
+    let with_flag = plan(&PlanInput {
+        mfa: true,
+        ..with_profile("mfa")
+    })
+    .unwrap();
+    assert!(with_flag.base.hops[0].mfa_serial.is_some());
+
+    let with_serial = plan(&PlanInput {
+        mfa_serial: Some("arn:aws:iam::123456789012:mfa/opt".into()),
+        ..with_profile("mfa")
+    });
+    assert!(with_serial.is_ok(), "{with_serial:?}");
+}
+
+#[test]
+fn role_arn_format_checked_before_length() {
+    let message = invalid_argument(plan(&PlanInput {
+        roles: vec!["not-an-arn".into()],
+        ..with_profile("base")
+    }));
+    assert!(
+        message.contains(
+            "invalid role ARN `not-an-arn`: expected `arn:aws:iam::<12-digit account>:role/<name>`"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("characters"), "{message}");
+
+    let long = format!("arn:aws:iam::123456789012:role/{}", "a".repeat(2048));
+    let message = invalid_argument(plan(&PlanInput {
+        roles: vec![long],
+        ..with_profile("base")
+    }));
+    assert!(
+        message.contains("it has 2079 characters, STS accepts 20 to 2048"),
+        "{message}"
+    );
+}
+
+#[test]
+fn counts_use_singular_for_one() {
+    let message = invalid_argument(plan(&PlanInput {
+        roles: vec!["arn:aws:iam::1:role/a".into()],
+        ..with_profile("base")
+    }));
+    assert!(message.contains("account `1` has 1 digit,"), "{message}");
+
+    let message = invalid_argument(plan(&PlanInput {
+        roles: vec![ROLE_X.into()],
+        role_session_name: Some("x".into()),
+        ..with_profile("base")
+    }));
+    assert!(message.contains("it has 1 character,"), "{message}");
+
+    let message = invalid_argument(plan(&PlanInput {
+        roles: vec![ROLE_X.into()],
+        external_id: Some("x".into()),
+        ..with_profile("base")
+    }));
+    assert!(message.contains("it has 1 character,"), "{message}");
+}
+
+#[test]
+fn policy_must_be_json_object() {
+    let message = invalid_argument(plan(&PlanInput {
+        roles: vec![ROLE_X.into()],
+        assume_role_options: AssumeRoleOptions {
+            policy: Some("garbage-policy-text".into()),
+            ..Default::default()
+        },
+        ..with_profile("base")
+    }));
+    assert!(
+        message.starts_with("invalid `--policy`: not a JSON object ("),
+        "{message}"
+    );
+    assert!(message.contains("line 1 column"), "{message}");
+    assert!(!message.contains("garbage-policy-text"), "{message}");
+
+    let message = invalid_argument(plan(&PlanInput {
+        roles: vec![ROLE_X.into()],
+        assume_role_options: AssumeRoleOptions {
+            policy: Some("[1, 2]".into()),
+            ..Default::default()
+        },
+        ..with_profile("base")
+    }));
+    assert!(message.contains("not a JSON object"), "{message}");
+
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let accepted = plan(&PlanInput {
+        roles: vec![ROLE_X.into()],
+        assume_role_options: AssumeRoleOptions {
+            policy: Some(policy.into()),
+            ..Default::default()
+        },
+        ..with_profile("base")
+    });
+    assert!(accepted.is_ok(), "{accepted:?}");
+}
+
+#[test]
 fn profile_value_errors_carry_file_and_line() {
     let err = plan(&with_profile("bad-duration")).unwrap_err();
     let Error::InvalidConfig(config) = &err else {
@@ -459,6 +675,42 @@ fn container_then_imds_then_error() {
         "{message}"
     );
     assert!(message.contains("AWS_EC2_METADATA_DISABLED"), "{message}");
+}
+
+#[test]
+fn no_credentials_without_files() {
+    let err = plan(&PlanInput {
+        environment: env(&[("AWS_EC2_METADATA_DISABLED", "true")]),
+        ..PlanInput::default()
+    })
+    .unwrap_err();
+    let Error::NoSourceCredentials(message) = &err else {
+        panic!("expected NoSourceCredentials, got {err:?}");
+    };
+    assert!(
+        message.contains("looked for credentials in profile `default`, but neither a config file nor a credentials file exists"),
+        "{message}"
+    );
+    assert!(message.contains("AWS_SHARED_CREDENTIALS_FILE"), "{message}");
+    assert!(!message.contains("of no config"), "{message}");
+}
+
+#[test]
+fn no_credentials_names_missing_profile() {
+    let err = plan(&PlanInput {
+        environment: env(&[("AWS_EC2_METADATA_DISABLED", "true")]),
+        ..input()
+    })
+    .unwrap_err();
+    let Error::NoSourceCredentials(message) = &err else {
+        panic!("expected NoSourceCredentials, got {err:?}");
+    };
+    assert!(
+        message.contains(
+            "profile `default` is not in /home/u/.aws/config or /home/u/.aws/credentials"
+        ),
+        "{message}"
+    );
 }
 
 #[test]
@@ -1042,6 +1294,35 @@ fn render_text_lists_chain_decision_and_warnings() {
     );
     assert!(text.contains("MFA: 2 hops need MFA"), "{text}");
     assert!(!text.contains(SECRET), "{text}");
+}
+
+#[test]
+fn render_text_uses_readable_labels() {
+    let plan = plan(&PlanInput {
+        environment: env(&[
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ]),
+        roles: vec![ROLE_X.into()],
+        assume_role_options: AssumeRoleOptions {
+            tags: vec![("team".into(), "a".into())],
+            transitive_tag_keys: vec!["team".into()],
+            ..Default::default()
+        },
+        ..PlanInput::default()
+    })
+    .unwrap();
+    let text = render_text(&plan, NOW);
+    assert!(text.contains("     no session token\n"), "{text}");
+    assert!(text.contains("transitive tag keys: team"), "{text}");
+    assert!(text.contains("session tags: team=a"), "{text}");
+    assert!(!text.contains("session_token_set"), "{text}");
+    assert!(!text.contains("transitive_tag_keys"), "{text}");
+
+    let json: Value = serde_json::from_str(&render_json(&plan, NOW)).unwrap();
+    let steps = &json["targets"][0]["steps"];
+    assert_eq!(steps[0]["session_token_set"], "false");
+    assert_eq!(steps[1]["transitive_tag_keys"], "team");
 }
 
 fn assert_no_secrets(text: &str) {

@@ -79,6 +79,7 @@ pub fn plan(hops: Vec<AssumeRoleHop>, targets: Vec<Option<AssumeRoleHop>>) -> Pl
         warnings: Vec::new(),
         verify_identity: true,
         region: "us-east-1".into(),
+        configured_region: None,
         sts: endpoint(),
     }
 }

@@ -155,6 +155,20 @@ fn non_xml_error_keeps_status() {
 }
 
 #[test]
+fn html_error_page_hints_at_endpoint() {
+    let error = service_error(&response(404, "<html><body>Not Found</body></html>"));
+    assert_eq!(error.code, "Unknown");
+    assert!(
+        error.message.contains("HTTP status 404"),
+        "{}",
+        error.message
+    );
+    let hint = error.hint.expect("a hint for a non-STS answer");
+    assert!(hint.contains("`--endpoint-url`"), "{hint}");
+    assert!(hint.contains("`AWS_ENDPOINT_URL_STS`"), "{hint}");
+}
+
+#[test]
 fn entities_decode() {
     let root = parse_xml(
         "<a><b>&amp;&lt;&gt;&quot;&apos;&#65;&#x42;&#x1F600;</b><c><![CDATA[<raw&>]]></c></a>",

@@ -101,6 +101,10 @@ impl wit::GuestPlan for Plan {
         u32::try_from(self.0.targets.len()).unwrap_or(u32::MAX)
     }
 
+    fn configured_region(&self) -> Option<String> {
+        self.0.configured_region.clone()
+    }
+
     fn needs_mfa(&self) -> bool {
         let plan = &self.0;
         let hop_needs_mfa = |hop: &model::AssumeRoleHop| hop.mfa_serial.is_some();

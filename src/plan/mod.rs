@@ -118,32 +118,115 @@ fn load_profiles(input: &PlanInput) -> Result<ProfileSet, Error> {
     )
 }
 
-/// Checks the `-R` options before any profile is read.
-fn check_options(input: &PlanInput) -> Result<(), Error> {
-    if input.roles.is_empty() {
-        let given = [
-            (input.duration_seconds.is_some(), "-T/--session-duration"),
-            (input.external_id.is_some(), "-I/--external-id"),
-            (input.role_session_name.is_some(), "--role-session-name"),
-            (
-                input.assume_role_options != AssumeRoleOptions::default(),
-                "the session policy, tag and source identity options",
-            ),
-        ];
-        if let Some((_, name)) = given.iter().find(|(set, _)| *set) {
-            return Err(Error::invalid_argument(format!(
-                "{name} applies to the roles given with `-R/--role`, but no `--role` was given; add `--role ARN` or set the value in the profile"
-            )));
+/// Joins option names for a message: "`a`", "`a` and `b`", "`a`, `b` and `c`".
+fn join_names(names: &[&str]) -> String {
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!("`{last}`"),
+        Some((last, rest)) => {
+            let rest: Vec<String> = rest.iter().map(|n| format!("`{n}`")).collect();
+            format!("{} and `{last}`", rest.join(", "))
         }
     }
+}
+
+/// Returns "applies" for one option and "apply" for several.
+fn applies(count: usize) -> &'static str {
+    if count == 1 {
+        "applies"
+    } else {
+        "apply"
+    }
+}
+
+/// Rejects the options of `-R` hops when no `-R` is given. Each entry is
+/// whether the option was given, its name, and the profile setting with the
+/// same effect on profile roles, if the config format has one.
+fn check_role_only_options(input: &PlanInput) -> Result<(), Error> {
+    if !input.roles.is_empty() {
+        return Ok(());
+    }
+    let options = &input.assume_role_options;
+    let all = [
+        (
+            input.duration_seconds.is_some(),
+            "-T/--session-duration",
+            Some("duration_seconds"),
+        ),
+        (
+            input.external_id.is_some(),
+            "-I/--external-id",
+            Some("external_id"),
+        ),
+        (
+            input.role_session_name.is_some(),
+            "--role-session-name",
+            Some("role_session_name"),
+        ),
+        (options.policy.is_some(), "--policy", None),
+        (!options.policy_arns.is_empty(), "--policy-arn", None),
+        (!options.tags.is_empty(), "--tag", None),
+        (
+            !options.transitive_tag_keys.is_empty(),
+            "--transitive-tag-key",
+            None,
+        ),
+        (options.source_identity.is_some(), "--source-identity", None),
+    ];
+    let given: Vec<_> = all.iter().filter(|(set, _, _)| *set).collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = given.iter().map(|(_, name, _)| *name).collect();
+    let settings: Option<Vec<&str>> = given.iter().map(|(_, _, setting)| *setting).collect();
+    // Only duration, external ID and session name have a profile setting,
+    // so the profile is offered only when every option given has one.
+    let advice = match settings {
+        Some(settings) => format!(
+            "add `--role ARN`, or set {} in the profile",
+            join_names(&settings)
+        ),
+        None => "add `--role ARN`".to_string(),
+    };
+    Err(Error::invalid_argument(format!(
+        "{} {} to the roles given with `-R/--role`, but no `--role` was given; {advice}",
+        join_names(&names),
+        applies(names.len())
+    )))
+}
+
+/// Rejects `--mfa` and `--mfa-serial` when no hop can take an MFA code:
+/// no `-R` role, and no profile role in the base chain with `mfa_serial`.
+fn check_mfa_options(input: &PlanInput, base_hops: &[AssumeRoleHop]) -> Result<(), Error> {
+    let mut names = Vec::new();
+    if input.mfa {
+        names.push("--mfa");
+    }
+    if input.mfa_serial.is_some() {
+        names.push("--mfa-serial");
+    }
+    let profile_mfa = base_hops.iter().any(|h| h.mfa_serial.is_some());
+    if names.is_empty() || !input.roles.is_empty() || profile_mfa {
+        return Ok(());
+    }
+    Err(Error::invalid_argument(format!(
+        "{} {} to the roles given with `-R/--role` and to profile roles with `mfa_serial`, but no `--role` was given and no profile role in the chain has `mfa_serial`; add `--role ARN`",
+        join_names(&names),
+        applies(names.len())
+    )))
+}
+
+/// Checks the `-R` options before any profile is read.
+fn check_options(input: &PlanInput) -> Result<(), Error> {
+    check_role_only_options(input)?;
     for arn in &input.roles {
         let parsed =
             validate::role_arn(arn).map_err(|m| Error::invalid_argument(format!("--role: {m}")))?;
         if parsed.account.len() != 12 {
             return Err(Error::invalid_argument(format!(
-                "--role: invalid role ARN `{arn}`: account `{}` has {} digits, AWS account IDs have 12",
+                "--role: invalid role ARN `{arn}`: account `{}` has {}, AWS account IDs have 12",
                 parsed.account,
-                parsed.account.len()
+                validate::count_of(parsed.account.len(), "digit")
             )));
         }
     }
@@ -172,17 +255,27 @@ fn check_options(input: &PlanInput) -> Result<(), Error> {
 /// stays readable.
 const MAX_LISTED_PROFILES: usize = 10;
 
-fn profile_not_found(input: &PlanInput, set: &ProfileSet, name: &str, via: &str) -> Error {
-    let files: Vec<&str> = [&input.config_file, &input.credentials_file]
+/// The paths of the config and credentials files that exist, in that order.
+fn input_paths(input: &PlanInput) -> Vec<&str> {
+    [&input.config_file, &input.credentials_file]
         .into_iter()
         .flatten()
         .map(|f| f.path.as_str())
-        .collect();
-    let searched = if files.is_empty() {
-        "no config or credentials file was given".to_string()
-    } else {
-        format!("searched {}", files.join(" and "))
-    };
+        .collect()
+}
+
+fn profile_not_found(input: &PlanInput, set: &ProfileSet, name: &str, via: &str) -> Error {
+    let files = input_paths(input);
+    let shown = validate::shorten(name);
+    if files.is_empty() {
+        return Error::config(
+            None,
+            None,
+            format!(
+                "profile `{shown}` (from {via}) not found: no config file or credentials file exists at the configured paths; create `~/.aws/config`, or set `AWS_CONFIG_FILE` or `AWS_SHARED_CREDENTIALS_FILE` to an existing file"
+            ),
+        );
+    }
     let mut known: Vec<String> = set
         .profiles
         .keys()
@@ -202,8 +295,8 @@ fn profile_not_found(input: &PlanInput, set: &ProfileSet, name: &str, via: &str)
         input.config_file.as_ref().map(|f| f.path.as_str()),
         None,
         format!(
-            "profile `{}` (from {via}) not found: {searched}; {known}",
-            validate::shorten(name)
+            "profile `{shown}` (from {via}) not found: searched {}; {known}",
+            files.join(" and ")
         ),
     )
 }
@@ -253,18 +346,31 @@ fn base_chain(
     } else {
         "looked for `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` in the environment"
     };
-    let files: Vec<&str> = [&input.config_file, &input.credentials_file]
-        .into_iter()
-        .flatten()
-        .map(|f| f.path.as_str())
-        .collect();
-    let files = if files.is_empty() {
-        "no config or credentials file".to_string()
+    let files = input_paths(input);
+    let shown = validate::shorten(name);
+    let (profile_part, advice) = if files.is_empty() {
+        (
+            format!(
+                "looked for credentials in profile `{shown}`, but neither a config file nor a credentials file exists"
+            ),
+            "Set keys in the environment, create `~/.aws/credentials`, or set `AWS_CONFIG_FILE` or `AWS_SHARED_CREDENTIALS_FILE` to an existing file",
+        )
+    } else if ctx.selected.is_none() {
+        (
+            format!("profile `{shown}` is not in {}", files.join(" or ")),
+            "Set keys, configure the profile or select another with `--profile`",
+        )
     } else {
-        files.join(" and ")
+        (
+            format!(
+                "profile `{shown}` has no credentials in {}",
+                files.join(" and ")
+            ),
+            "Set keys, configure the profile or select another with `--profile`",
+        )
     };
     Err(Error::NoSourceCredentials(format!(
-        "no credentials found: {env_part}, for credentials in profile `{name}` of {files}, and for `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `AWS_CONTAINER_CREDENTIALS_FULL_URI`; instance metadata is off because `AWS_EC2_METADATA_DISABLED` is `true`. Set keys, configure the profile or select another with `--profile`"
+        "no credentials found: {env_part}, {profile_part}, and looked for `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `AWS_CONTAINER_CREDENTIALS_FULL_URI`; instance metadata is off because `AWS_EC2_METADATA_DISABLED` is `true`. {advice}"
     )))
 }
 
@@ -319,6 +425,7 @@ pub fn plan(input: &PlanInput) -> Result<Plan, Error> {
         hops: mut base_hops,
         root_profile,
     } = chain;
+    check_mfa_options(input, &base_hops)?;
 
     let want_mfa = input.mfa || input.mfa_serial.is_some();
     let profile_serial = |profile: Option<&str>| -> Option<String> {
@@ -466,6 +573,7 @@ pub fn plan(input: &PlanInput) -> Result<Plan, Error> {
         mfa_decision,
         warnings,
         verify_identity: input.verify_identity,
+        configured_region: endpoints.region.as_ref().map(|r| r.value.clone()),
         region,
         sts,
     })

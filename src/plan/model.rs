@@ -183,8 +183,12 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Call GetCallerIdentity after each target's last hop.
     pub verify_identity: bool,
-    /// The region used for endpoints, and where it came from.
+    /// The region used for endpoints.
     pub region: String,
+    /// The region when a setting chose it (`--region`, `AWS_REGION`,
+    /// `AWS_DEFAULT_REGION` or the profile's `region`); `None` when `region`
+    /// is only the partition's default.
+    pub configured_region: Option<String>,
     /// The STS endpoint for calls that belong to no hop: GetCallerIdentity
     /// of a target that is the root itself.
     pub sts: StsEndpoint,

@@ -547,8 +547,33 @@ fn text_step(out: &mut String, number: usize, step: &StepView) {
         let _ = writeln!(out, "     endpoint {url} (signing region {region})");
     }
     for (key, value) in &step.details {
-        let _ = writeln!(out, "     {key}: {value}");
+        let _ = writeln!(out, "     {}", text_detail(key, value));
     }
+}
+
+/// Formats a step detail for the text output with a readable label. The
+/// JSON output keeps the keys of [`StepView::details`].
+fn text_detail(key: &str, value: &str) -> String {
+    let label = match key {
+        "session_token_set" if value == "true" => return "session token: set".to_string(),
+        "session_token_set" => return "no session token".to_string(),
+        "authorization_token_file" => "authorization token file",
+        "web_identity_token_file" => "web identity token file",
+        "sso_session" => "SSO session",
+        "sso_start_url" => "SSO start URL",
+        "sso_region" => "SSO region",
+        "sso_account_id" => "SSO account ID",
+        "sso_role_name" => "SSO role name",
+        "portal_endpoint" => "SSO portal endpoint",
+        "token_cache_file" => "SSO token cache file",
+        "policy" => "session policy",
+        "policy_arns" => "session policy ARNs",
+        "tags" => "session tags",
+        "transitive_tag_keys" => "transitive tag keys",
+        "source_identity" => "source identity",
+        other => return format!("{}: {value}", other.replace('_', " ")),
+    };
+    format!("{label}: {value}")
 }
 
 fn plan_text(plan: &Plan, now: i64, dry: bool) -> String {

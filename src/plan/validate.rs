@@ -50,6 +50,16 @@ pub fn shorten(value: &str) -> String {
     shown
 }
 
+/// Formats a count with its noun: "1 character", "2 characters". The noun
+/// must form its plural with `s`.
+pub(crate) fn count_of(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// The parts of a valid role ARN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleArn<'a> {
@@ -59,15 +69,13 @@ pub struct RoleArn<'a> {
 
 /// Checks `arn:<partition>:iam::<account>:role/<path and name>`, 20 to 2048
 /// characters, with a known partition and an all-digit account.
+///
+/// The format is checked first, so that a value that is not an ARN at all
+/// gets the expected format rather than a length.
 pub fn role_arn(arn: &str) -> Result<RoleArn<'_>, String> {
     let shown = shorten(arn);
     let expected = "expected `arn:aws:iam::<12-digit account>:role/<name>`";
-    let len = arn.chars().count();
-    if !(20..=2048).contains(&len) {
-        return Err(format!(
-            "invalid role ARN `{shown}`: it has {len} characters, STS accepts 20 to 2048; {expected}"
-        ));
-    }
+
     let mut parts = arn.splitn(6, ':');
     let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
         parts.next(),
@@ -110,6 +118,14 @@ pub fn role_arn(arn: &str) -> Result<RoleArn<'_>, String> {
             "invalid role ARN `{shown}`: character `{c}` is not allowed in a role path or name"
         ));
     }
+
+    let len = arn.chars().count();
+    if !(20..=2048).contains(&len) {
+        return Err(format!(
+            "invalid role ARN `{shown}`: it has {}, STS accepts 20 to 2048",
+            count_of(len, "character")
+        ));
+    }
     Ok(RoleArn { partition, account })
 }
 
@@ -118,8 +134,9 @@ pub fn role_session_name(name: &str) -> Result<(), String> {
     let len = name.chars().count();
     if !(2..=64).contains(&len) {
         return Err(format!(
-            "invalid role session name `{}`: it has {len} characters, STS accepts 2 to 64",
-            shorten(name)
+            "invalid role session name `{}`: it has {}, STS accepts 2 to 64",
+            shorten(name),
+            count_of(len, "character")
         ));
     }
     if let Some(c) = check_chars(name, "+=,.@-") {
@@ -147,8 +164,9 @@ pub fn external_id(id: &str) -> Result<(), String> {
     let len = id.chars().count();
     if !(2..=1224).contains(&len) {
         return Err(format!(
-            "invalid external ID `{}`: it has {len} characters, STS accepts 2 to 1224",
-            shorten(id)
+            "invalid external ID `{}`: it has {}, STS accepts 2 to 1224",
+            shorten(id),
+            count_of(len, "character")
         ));
     }
     if let Some(c) = check_chars(id, "+=,.@:/-") {
@@ -173,7 +191,8 @@ pub fn mfa_serial(serial: &str) -> Result<(), String> {
     let len = serial.chars().count();
     if !(9..=256).contains(&len) {
         return Err(format!(
-            "{shown}: it has {len} characters, STS accepts 9 to 256; use the device ARN such as `arn:aws:iam::123456789012:mfa/user`"
+            "{shown}: it has {}, STS accepts 9 to 256; use the device ARN such as `arn:aws:iam::123456789012:mfa/user`",
+            count_of(len, "character")
         ));
     }
     if let Some(c) = check_chars(serial, "+=/:,.@-") {
@@ -190,7 +209,10 @@ pub fn token_code(code: &str) -> Result<(), String> {
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err("invalid MFA code: STS expects exactly 6 digits".to_string())
+        Err(
+            "invalid MFA code: STS expects exactly 6 digits; type the current 6-digit code from the device"
+                .to_string(),
+        )
     }
 }
 
@@ -208,7 +230,8 @@ pub fn access_key_id(id: &str) -> Result<(), String> {
     let len = id.chars().count();
     if len > MAX_ACCESS_KEY_ID {
         return Err(format!(
-            "invalid access key ID: it has {len} characters, IAM issues at most {MAX_ACCESS_KEY_ID}; {expected}"
+            "invalid access key ID: it has {}, IAM issues at most {MAX_ACCESS_KEY_ID}; {expected}",
+            count_of(len, "character")
         ));
     }
     let bad = id
@@ -239,18 +262,36 @@ pub fn secret_text(value: &str, what: &str) -> Result<(), String> {
     }
 }
 
+/// Checks an inline session policy: 1 to 2048 characters of a JSON object.
+/// The message gives serde_json's error and position, not the policy.
+fn session_policy(policy: &str) -> Result<(), String> {
+    let len = policy.chars().count();
+    if len == 0 || len > 2048 {
+        return Err(format!(
+            "invalid `--policy`: it has {}, STS accepts 1 to 2048",
+            count_of(len, "character")
+        ));
+    }
+    match serde_json::from_str::<serde_json::Value>(policy) {
+        Ok(serde_json::Value::Object(_)) => Ok(()),
+        Ok(_) => Err(
+            "invalid `--policy`: not a JSON object (the document is valid JSON of another type); pass the policy document as a JSON object such as `{\"Version\":\"2012-10-17\",\"Statement\":[...]}`"
+                .to_string(),
+        ),
+        Err(e) => Err(format!(
+            "invalid `--policy`: not a JSON object ({e}); pass the policy document as JSON"
+        )),
+    }
+}
+
 /// Checks the AssumeRole parameters that only the caller can set. STS takes
 /// at most 50 tags (keys 1 to 128, values 0 to 256 characters) and at most
 /// 10 policy ARNs. A policy has at most 2048 characters, and a source
-/// identity 2 to 64 characters of `[\w+=,.@-]`.
+/// identity 2 to 64 characters of `[\w+=,.@-]`. A policy must also parse
+/// as a JSON object, the form of an IAM policy document.
 pub fn assume_role_options(options: &AssumeRoleOptions) -> Result<(), String> {
     if let Some(policy) = &options.policy {
-        let len = policy.chars().count();
-        if len == 0 || len > 2048 {
-            return Err(format!(
-                "invalid session policy: it has {len} characters, STS accepts 1 to 2048"
-            ));
-        }
+        session_policy(policy)?;
     }
     if options.policy_arns.len() > 10 {
         return Err(format!(
@@ -277,15 +318,17 @@ pub fn assume_role_options(options: &AssumeRoleOptions) -> Result<(), String> {
         let key_len = key.chars().count();
         if !(1..=128).contains(&key_len) {
             return Err(format!(
-                "invalid session tag key `{}`: it has {key_len} characters, STS accepts 1 to 128",
-                shorten(key)
+                "invalid session tag key `{}`: it has {}, STS accepts 1 to 128",
+                shorten(key),
+                count_of(key_len, "character")
             ));
         }
         let value_len = value.chars().count();
         if value_len > 256 {
             return Err(format!(
-                "invalid value of session tag `{}`: it has {value_len} characters, STS accepts at most 256",
-                shorten(key)
+                "invalid value of session tag `{}`: it has {}, STS accepts at most 256",
+                shorten(key),
+                count_of(value_len, "character")
             ));
         }
     }
@@ -299,8 +342,9 @@ pub fn assume_role_options(options: &AssumeRoleOptions) -> Result<(), String> {
         let len = key.chars().count();
         if !(1..=128).contains(&len) {
             return Err(format!(
-                "invalid transitive tag key `{}`: it has {len} characters, STS accepts 1 to 128",
-                shorten(key)
+                "invalid transitive tag key `{}`: it has {}, STS accepts 1 to 128",
+                shorten(key),
+                count_of(len, "character")
             ));
         }
     }
@@ -308,8 +352,9 @@ pub fn assume_role_options(options: &AssumeRoleOptions) -> Result<(), String> {
         let len = identity.chars().count();
         if !(2..=64).contains(&len) {
             return Err(format!(
-                "invalid source identity `{}`: it has {len} characters, STS accepts 2 to 64",
-                shorten(identity)
+                "invalid source identity `{}`: it has {}, STS accepts 2 to 64",
+                shorten(identity),
+                count_of(len, "character")
             ));
         }
         if let Some(c) = check_chars(identity, "+=,.@-") {

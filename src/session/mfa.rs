@@ -13,7 +13,7 @@ pub fn check_token_code(code: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::invalid_argument(
-            "invalid MFA code: a TOTP code is exactly 6 digits; ask for the code again",
+            "invalid MFA code: a TOTP code is exactly 6 digits; type the current 6-digit code from the device",
         ))
     }
 }
@@ -32,7 +32,8 @@ pub fn check_serial(serial: &str) -> Result<(), Error> {
     let length = serial.chars().count();
     if !(9..=256).contains(&length) {
         return Err(Error::InvalidArgument(format!(
-            "invalid MFA serial: it has {length} characters; {expected}"
+            "invalid MFA serial: it has {}; {expected}",
+            crate::plan::validate::count_of(length, "character")
         )));
     }
     if !serial.chars().all(allowed) {
@@ -63,12 +64,20 @@ mod tests {
         assert!(check_serial("short").is_err());
         assert!(check_serial("arn:aws:iam::123456789012:mfa/us er").is_err());
         assert!(check_serial(&"a".repeat(257)).is_err());
+        let error = check_serial("a").unwrap_err();
+        assert!(error.to_string().contains("it has 1 character;"), "{error}");
     }
 
     #[test]
     fn serial_error_hides_no_code() {
         let error = check_token_code("999999x").unwrap_err();
         assert!(!error.to_string().contains("999999"));
+        assert!(
+            error
+                .to_string()
+                .ends_with("type the current 6-digit code from the device"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -384,7 +384,8 @@ pub fn get_caller_identity_result(response: &HttpResponse) -> Result<CallerIdent
 /// `<Response><Errors><Error>...</Error></Errors><RequestID/>` (which IAM
 /// policy checks in front of STS-compatible servers such as moto return),
 /// is read too. A body that is neither still gives an error, with the code
-/// `Unknown`, so that the HTTP status reaches the caller. The request ID
+/// `Unknown` and a hint to check the endpoint settings, so that the HTTP
+/// status reaches the caller. The request ID
 /// comes from the body, or else from the `x-amzn-RequestId` header.
 pub fn service_error(response: &HttpResponse) -> ServiceError {
     let status = response.status;
@@ -403,14 +404,23 @@ pub fn service_error(response: &HttpResponse) -> ServiceError {
         })
         .or_else(|| response.header("x-amzn-RequestId"))
         .map(String::from);
-    let (code, message) = match code {
-        Some(code) => (code.to_string(), message.to_string()),
+    let (code, message, hint) = match code {
+        Some(code) => (
+            code.to_string(),
+            message.to_string(),
+            hint(code, message).map(String::from),
+        ),
+        // An HTML error page or an empty body: a proxy, a wrong host or a
+        // wrong path answered instead of STS.
         None => (
             "Unknown".to_string(),
             format!("HTTP status {status} without an STS error document"),
+            Some(
+                "the endpoint did not answer like STS; check `--endpoint-url`, `AWS_ENDPOINT_URL_STS` and `endpoint_url` settings"
+                    .to_string(),
+            ),
         ),
     };
-    let hint = hint(&code, &message).map(String::from);
     ServiceError {
         status,
         code,

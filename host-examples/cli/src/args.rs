@@ -14,11 +14,13 @@ use crate::runtime::Runtime;
 /// Options that select and shape the credential chain.
 #[derive(Args, Debug, Clone, Default)]
 pub struct PlanningArgs {
-    /// The profile to use, over `AWS_PROFILE`.
+    /// The profile to use, over `AWS_PROFILE`, else `default`; environment
+    /// keys are then ignored, as with `aws --profile`.
     #[arg(short = 'p', long)]
     pub profile: Option<String>,
-    /// A role to assume from the base credentials; repeat for several
-    /// targets, each assumed from the same base.
+    /// A role to assume with the selected profile's credentials (after its
+    /// own role, if it has one); repeat for several targets, each assumed
+    /// from the same credentials.
     #[arg(short = 'R', long = "role", value_name = "ARN")]
     pub roles: Vec<String>,
     /// DurationSeconds of the `--role` sessions, 900 to 43200 (default 3600;
@@ -89,6 +91,10 @@ fn read_optional(path: &str) -> Result<Option<InputFile>, CliError> {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(CliError::invalid(format!("cannot read `{path}`: {e}"))),
     };
+    // `/dev/null` is the usual way to say "no file".
+    if path == "/dev/null" {
+        return Ok(None);
+    }
     // A directory, FIFO or device would fail, block or never end.
     if !metadata.is_file() {
         return Err(CliError::invalid(format!(

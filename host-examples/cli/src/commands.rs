@@ -288,23 +288,30 @@ pub fn assume(args: AssumeArgs) -> Result<u8, CliError> {
 /// environment and exits with its status.
 pub fn exec(args: ExecArgs) -> Result<u8, CliError> {
     let mut runtime = Runtime::new()?;
+    let plan = checked_plan(&mut runtime, &args.planning, Some((1, "`exec`")))?;
+    let (program, rest) = args
+        .command
+        .split_first()
+        .ok_or_else(|| CliError::invalid("missing command after `--`"))?;
+    let mut command = Command::new(program);
+    command.args(rest);
+    // The command gets the profile's region too, as `aws --profile` would
+    // use it; a region already in the environment stays.
+    let region_set = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some());
+    if !region_set {
+        if let Some(region) = runtime.configured_region(plan)? {
+            command
+                .env("AWS_REGION", &region)
+                .env("AWS_DEFAULT_REGION", &region);
+        }
+    }
+    let options = driver_options(args.verbose);
     if args.refresh {
-        let plan = checked_plan(&mut runtime, &args.planning, Some((1, "`exec`")))?;
-        let (program, rest) = args
-            .command
-            .split_first()
-            .ok_or_else(|| CliError::invalid("missing command after `--`"))?;
-        let mut command = Command::new(program);
-        command.args(rest);
-        let options = driver_options(args.verbose);
         return serve::exec_with_refresh(&mut runtime, plan, &options, command);
     }
-    let outcomes = run_chain(
-        &mut runtime,
-        &args.planning,
-        args.verbose,
-        Some((1, "`exec`")),
-    )?;
+    let outcomes = driver::run(&mut runtime, plan, &options)?;
     let ready = match outcomes.into_iter().next() {
         Some(TargetOutcome::Ready(ready)) => ready,
         Some(TargetOutcome::Failed(failed)) => {
@@ -313,13 +320,7 @@ pub fn exec(args: ExecArgs) -> Result<u8, CliError> {
         None => return Err(CliError::failed("the session reported no target")),
     };
     let c = &ready.credentials;
-    let (program, rest) = args
-        .command
-        .split_first()
-        .ok_or_else(|| CliError::invalid("missing command after `--`"))?;
-    let mut command = Command::new(program);
     command
-        .args(rest)
         .env("AWS_ACCESS_KEY_ID", &c.access_key_id)
         .env("AWS_SECRET_ACCESS_KEY", &c.secret_access_key)
         // The credentials above must win over any profile the child reads.

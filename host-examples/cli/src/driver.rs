@@ -63,10 +63,32 @@ fn seed() -> u64 {
     nanos ^ (u64::from(std::process::id()) << 32)
 }
 
+/// Names a request for logs: the STS `Action` of a query-protocol body,
+/// else the URL's path. Neither carries a secret.
+fn request_label(request: &crate::runtime::types::HttpRequest) -> String {
+    let body = String::from_utf8_lossy(&request.body);
+    let action = body
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .filter(|a| a.bytes().all(|b| b.is_ascii_alphanumeric()));
+    match action {
+        Some(action) => action.to_string(),
+        None => {
+            let rest = request.url.split_once("://").map_or("", |(_, r)| r);
+            let path = rest.find('/').map_or("/", |i| &rest[i..]);
+            path.split('?').next().unwrap_or("/").to_string()
+        }
+    }
+}
+
 fn send(options: &DriverOptions, request: &crate::runtime::types::HttpRequest) -> Answer {
     options.sent.set(true);
     let started = Instant::now();
-    let host = http::host_of(&request.url).to_string();
+    let host = format!(
+        "{} {}",
+        http::authority_of(&request.url),
+        request_label(request)
+    );
     match http::send(request) {
         Ok(response) => {
             log(

@@ -114,6 +114,7 @@ pub fn send(request: &HttpRequest) -> Result<HttpResponse> {
             CONNECT_TIMEOUT.as_secs(),
             REQUEST_TIMEOUT.as_secs()
         ),
+        ureq::Error::Io(e) => anyhow!("{e}"),
         other => anyhow!("{other}"),
     })?;
     let status = response.status().as_u16();
@@ -138,9 +139,13 @@ pub fn send(request: &HttpRequest) -> Result<HttpResponse> {
     })
 }
 
-/// The host part of a URL, for logs.
-pub fn host_of(url: &str) -> &str {
-    split_url(url).map_or(url, |(_, host)| host)
+/// The host and port of a URL, without any user information, for logs.
+pub fn authority_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
 }
 
 #[cfg(test)]

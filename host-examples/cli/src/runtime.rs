@@ -145,6 +145,15 @@ impl Runtime {
             .map_err(trap)?)
     }
 
+    /// The region a setting chose for a plan, if any.
+    pub fn configured_region(&mut self, plan: PlanHandle) -> Result<Option<String>, CliError> {
+        let guest = self.guest.rolechain_aws_planning();
+        Ok(guest
+            .plan()
+            .call_configured_region(&mut self.store, plan.0)
+            .map_err(trap)?)
+    }
+
     /// The warnings of a plan.
     pub fn warnings(&mut self, plan: PlanHandle) -> Result<Vec<String>, CliError> {
         let guest = self.guest.rolechain_aws_planning();
