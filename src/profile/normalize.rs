@@ -168,10 +168,13 @@ fn invalid_property_warning(key: &str) -> String {
         Some(name) => format!(
             "ignored property `{name}` because it is not a valid name; use letters, digits and `-_/.%@:+`"
         ),
-        None => format!(
-            "ignored a property because its name of {} characters is not valid; use letters, digits and `-_/.%@:+`",
-            key.chars().count()
-        ),
+        None => {
+            let length = key.chars().count();
+            let noun = if length == 1 { "character" } else { "characters" };
+            format!(
+                "ignored a property because its name of {length} {noun} is not valid; use letters, digits and `-_/.%@:+`"
+            )
+        }
     }
 }
 

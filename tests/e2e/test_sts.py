@@ -497,6 +497,38 @@ def test_exec_exports_credentials(recording, user, aws_home):
     assert caller.startswith(target_session_prefix("rc-target"))
 
 
+def test_exec_passes_profile_region(recording, user, aws_home):
+    write_base_credentials(aws_home, user)
+    aws_home.write_config(
+        "[profile scan]\n"
+        f"role_arn = {TARGET}\n"
+        "source_profile = base\n"
+        # The region picks STS's endpoint too, but AWS_ENDPOINT_URL_STS
+        # sends every request to moto.
+        "region = eu-west-3\n"
+    )
+    env = aws_home.env(
+        AWS_ENDPOINT_URL_STS=recording.url, AWS_REGION=None, AWS_DEFAULT_REGION=None
+    )
+    script = 'printf "%s %s\\n" "$AWS_REGION" "$AWS_DEFAULT_REGION"'
+    run = run_rolechain(["exec", "-p", "scan", "--", "sh", "-c", script], env)
+    assert run.code == 0, run.stderr
+    assert run.stdout.split() == ["eu-west-3", "eu-west-3"]
+
+
+def test_exec_keeps_environment_region(recording, user, aws_home):
+    write_base_credentials(aws_home, user)
+    aws_home.write_config(
+        f"[profile scan]\nrole_arn = {TARGET}\nsource_profile = base\nregion = eu-west-3\n"
+    )
+    env = aws_home.env(
+        AWS_ENDPOINT_URL_STS=recording.url, AWS_REGION="ap-south-1", AWS_DEFAULT_REGION=None
+    )
+    run = run_rolechain(["exec", "-p", "scan", "--", "sh", "-c", 'echo "$AWS_REGION"'], env)
+    assert run.code == 0, run.stderr
+    assert run.stdout.strip() == "ap-south-1"
+
+
 def test_exec_exit_status(recording, user, aws_home):
     run = run_rolechain(
         ["exec", "-R", TARGET, "--", "sh", "-c", "exit 7"], user_env(aws_home, recording, user)
