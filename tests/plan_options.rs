@@ -448,8 +448,13 @@ fn mfa_with_profile_mfa_serial_accepted() {
     let with_serial = plan(&PlanInput {
         mfa_serial: Some("arn:aws:iam::123456789012:mfa/opt".into()),
         ..with_profile("mfa")
-    });
-    assert!(with_serial.is_ok(), "{with_serial:?}");
+    })
+    .unwrap();
+    // `--mfa-serial` names the device over the profile's `mfa_serial`.
+    assert_eq!(
+        with_serial.base.hops[0].mfa_serial,
+        Some(MfaSerial::Known("arn:aws:iam::123456789012:mfa/opt".into()))
+    );
 }
 
 #[test]

@@ -426,6 +426,15 @@ pub fn plan(input: &PlanInput) -> Result<Plan, Error> {
         root_profile,
     } = chain;
     check_mfa_options(input, &base_hops)?;
+    // `--mfa-serial` names the device for every hop that needs a code, over
+    // the profiles' `mfa_serial`.
+    if let Some(serial) = &input.mfa_serial {
+        validate::mfa_serial(serial)
+            .map_err(|m| Error::invalid_argument(format!("`--mfa-serial`: {m}")))?;
+        for hop in base_hops.iter_mut().filter(|h| h.mfa_serial.is_some()) {
+            hop.mfa_serial = Some(MfaSerial::Known(serial.clone()));
+        }
+    }
 
     let want_mfa = input.mfa || input.mfa_serial.is_some();
     let profile_serial = |profile: Option<&str>| -> Option<String> {
