@@ -68,7 +68,7 @@ pub struct PlanningArgs {
 }
 
 impl PlanningArgs {
-    /// Whether any flag that selects a chain was given.
+    /// Returns whether any flag that selects a chain was given.
     pub fn selects_chain(&self) -> bool {
         self.profile.is_some() || !self.roles.is_empty() || self.mfa || self.mfa_serial.is_some()
     }
@@ -128,7 +128,7 @@ fn read_optional(path: &str) -> Result<Option<InputFile>, CliError> {
     }
 }
 
-/// The process environment. A variable whose value is not UTF-8 is
+/// Reads the process environment. A variable whose value is not UTF-8 is
 /// skipped, except an `AWS_` one, which is an error: skipping
 /// `AWS_PROFILE` would select another profile.
 fn environment() -> Result<Vec<(String, String)>, CliError> {

@@ -11,8 +11,8 @@ use ureq::{Agent, Proxy};
 
 use crate::runtime::types::{HttpRequest, HttpResponse};
 
-/// Connection and whole-request timeouts. STS answers in well under a
-/// second; instance metadata is expected on a local link.
+/// Connection and whole-request timeouts. STS responds in well under a
+/// second, and instance metadata is on a local link.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest response body accepted; STS and credential responses are a
@@ -25,8 +25,8 @@ fn env_first(names: &[&str]) -> Option<String> {
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
 }
 
-/// The proxy URL for a request to `scheme://host`, or `None` to connect
-/// directly.
+/// Returns the proxy URL for a request to `scheme://host`, or `None` to
+/// connect directly.
 pub fn proxy_for(scheme: &str, host: &str) -> Option<String> {
     let proxy = if scheme.eq_ignore_ascii_case("https") {
         env_first(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
@@ -41,7 +41,7 @@ pub fn proxy_for(scheme: &str, host: &str) -> Option<String> {
     }
 }
 
-/// Whether `host` matches a `NO_PROXY` list: `*`, an exact host, or a
+/// Returns whether `host` matches a `NO_PROXY` list: `*`, an exact host, or a
 /// domain suffix (`example.com` and `.example.com` both match
 /// `api.example.com`). Ports in entries are ignored.
 pub fn bypasses_proxy(host: &str, no_proxy: &str) -> bool {
@@ -139,7 +139,8 @@ pub fn send(request: &HttpRequest) -> Result<HttpResponse> {
     })
 }
 
-/// The host and port of a URL, without any user information, for logs.
+/// Returns the host and port of a URL, without any user information, for
+/// logs.
 pub fn authority_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);

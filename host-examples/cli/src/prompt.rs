@@ -10,7 +10,7 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 
 use crate::cli_error::CliError;
 
-/// Where MFA answers come from.
+/// The source of the serial and code the user types.
 pub enum Prompter {
     /// The controlling terminal when stdin is one, else stdin lines.
     TerminalOrStdin,
@@ -18,7 +18,7 @@ pub enum Prompter {
     TerminalOnly,
 }
 
-/// What the user typed.
+/// The serial and code the user typed.
 pub struct MfaAnswer {
     pub serial: String,
     pub code: String,
@@ -62,7 +62,7 @@ fn tty_secret(prompt: &str) -> Result<String, CliError> {
 }
 
 impl Prompter {
-    /// Whether this prompter can ask at all: `TerminalOnly` needs a
+    /// Returns whether this prompter can prompt at all: `TerminalOnly` needs a
     /// controlling terminal.
     pub fn available(&self) -> bool {
         match self {
@@ -100,7 +100,7 @@ impl Prompter {
         Ok(MfaAnswer { serial, code })
     }
 
-    /// Whether a rejected code may be asked for again.
+    /// Returns whether a rejected code may be typed again.
     pub fn can_retry(&self) -> bool {
         self.interactive()
     }
