@@ -55,10 +55,69 @@ fn tty_line(prompt: &str) -> Result<String, CliError> {
     Ok(line.trim().to_string())
 }
 
+/// Restores the terminal's settings when dropped, so that echo comes back
+/// on every path out of `tty_secret`.
+#[cfg(unix)]
+struct EchoGuard {
+    fd: std::os::unix::io::RawFd,
+    original: libc::termios,
+}
+
+#[cfg(unix)]
+impl Drop for EchoGuard {
+    fn drop(&mut self) {
+        // SAFETY: `fd` is the open terminal of `tty_secret`, which outlives
+        // the guard, and `original` came from `tcgetattr` on it.
+        unsafe {
+            libc::tcsetattr(self.fd, libc::TCSANOW, &self.original);
+        }
+    }
+}
+
+/// Reads a line from the terminal without echo. Echo is turned off before
+/// the prompt is written, so nothing typed after the prompt appears shows.
+#[cfg(unix)]
 fn tty_secret(prompt: &str) -> Result<String, CliError> {
-    rpassword::prompt_password(prompt)
-        .map(|code| code.trim().to_string())
-        .map_err(|e| CliError::invalid(format!("cannot read the MFA code from the terminal: {e}")))
+    use std::os::unix::io::AsRawFd;
+
+    let tty = File::options()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|e| CliError::invalid(format!("cannot open the terminal to ask for MFA: {e}")))?;
+    let fd = tty.as_raw_fd();
+    // SAFETY: `termios` is plain data; `tcgetattr` fills it for an open fd.
+    let mut original: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(fd, &mut original) } != 0 {
+        return Err(CliError::invalid(format!(
+            "cannot read the terminal's settings: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    let mut silent = original;
+    silent.c_lflag &= !libc::ECHO;
+    silent.c_lflag |= libc::ECHONL;
+    // SAFETY: `silent` is a copy of valid settings with echo cleared.
+    if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &silent) } != 0 {
+        return Err(CliError::invalid(format!(
+            "cannot turn off echo on the terminal: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    let _guard = EchoGuard { fd, original };
+    let mut writer = &tty;
+    write!(writer, "{prompt}").and_then(|_| writer.flush()).ok();
+    let mut line = String::new();
+    BufReader::new(&tty)
+        .read_line(&mut line)
+        .map_err(|e| CliError::failed(format!("cannot read from the terminal: {e}")))?;
+    Ok(line.trim().to_string())
+}
+
+#[cfg(not(unix))]
+fn tty_secret(prompt: &str) -> Result<String, CliError> {
+    // NOTE: without termios the code is read with echo on.
+    tty_line(prompt)
 }
 
 impl Prompter {
