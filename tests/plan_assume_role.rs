@@ -5,29 +5,11 @@
 //! `botocore_exception` with the reason, and checked against botocore's
 //! behaviour instead.
 
-use std::path::PathBuf;
+mod common;
 
 use rolechain::plan::{plan, HopOrigin, InputFile, Plan, PlanInput, Root};
 use rolechain::Error;
 use serde_json::Value;
-
-/// Finds the shared vectors: `$ROLECHAIN_VECTORS`, else `../shared/vectors`
-/// next to the repository. Missing vectors fail the test under `CI`.
-fn vectors_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("ROLECHAIN_VECTORS").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.is_dir());
-    if found.is_none() {
-        let message = "test vectors not found: set ROLECHAIN_VECTORS or put them at ../shared/vectors; the public original is smithy-lang/smithy-rs aws/rust-runtime/aws-config/test-data/assume-role-tests.json";
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("skipped: {message}");
-    }
-    found
-}
 
 /// Writes the case's profiles as a config file.
 fn config_text(input: &Value) -> String {
@@ -165,8 +147,10 @@ fn botocore_exception(docs: &str) -> Option<&'static str> {
 
 #[test]
 fn assume_role_chain_cases() {
-    let Some(dir) = vectors_dir() else { return };
-    let text = std::fs::read_to_string(dir.join("aws-config/assume-role-tests.json")).unwrap();
+    let Some(path) = common::vectors_dir("aws-config/assume-role-tests.json") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
     let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
     assert_eq!(cases.len(), 28, "the assume-role suite has 28 cases");
     let mut failures = Vec::new();

@@ -1,8 +1,9 @@
 //! The shared config parser suite and the file location cases of the AWS
 //! SDKs, run against `rolechain::profile`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use rolechain::profile::{
     self, config_locations, expand_tilde, ParseErrorKind, Platform, SourceFile,
@@ -10,26 +11,8 @@ use rolechain::profile::{
 use rolechain::Error;
 use serde_json::Value;
 
-/// Finds the shared vectors: `$ROLECHAIN_VECTORS`, else `../shared/vectors`
-/// next to the repository. Missing vectors fail the test under `CI`.
-fn vectors_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("ROLECHAIN_VECTORS").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.is_dir());
-    if found.is_none() {
-        let message = "test vectors not found: set ROLECHAIN_VECTORS or put them at ../shared/vectors; the public originals are in smithy-lang/smithy-rs (aws/rust-runtime) and boto/botocore (tests/functional/endpoint-rules/sts)";
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("skipped: {message}");
-    }
-    found
-}
-
 fn load_json(relative: &str) -> Option<Value> {
-    let path = vectors_dir()?.join(relative);
+    let path = common::vectors_dir(relative)?;
     let text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display())))

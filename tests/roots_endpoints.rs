@@ -4,34 +4,13 @@
 //! The tables hold the Rust SDK's error wording, so error cases check that
 //! selection fails, not the words.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rolechain::roots::{container, imds};
 use serde_json::Value;
-
-/// Returns the `aws-config` vectors folder, or `None` (after a notice) when it is
-/// missing outside CI.
-fn vectors_dir() -> Option<PathBuf> {
-    let root = match std::env::var_os("ROLECHAIN_VECTORS") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"),
-    };
-    let dir = root.join("aws-config");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let message = format!(
-        "test vectors not found at `{}`: set ROLECHAIN_VECTORS to a folder holding `aws-config/`, \
-         copied from smithy-lang/smithy-rs, aws/rust-runtime/aws-config/test-data",
-        dir.display()
-    );
-    if std::env::var_os("CI").is_some() {
-        panic!("{message}");
-    }
-    eprintln!("!!!!!!!! SKIPPED: {message} !!!!!!!!");
-    None
-}
 
 fn load(path: PathBuf) -> Vec<Value> {
     let text =
@@ -76,7 +55,9 @@ fn default_profile(case: &Value) -> BTreeMap<String, String> {
 
 #[test]
 fn imds_endpoint_vectors() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     let cases = load(dir.join("imds-config/imds-endpoint-tests.json"));
     assert_eq!(cases.len(), 14, "case count of imds-endpoint-tests.json");
     for case in &cases {
@@ -154,7 +135,9 @@ fn imds_disabled_only_by_true() {
 
 #[test]
 fn ecs_vectors() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     let cases = load(dir.join("ecs-tests.json"));
     assert_eq!(cases.len(), 11, "case count of ecs-tests.json");
     for case in &cases {

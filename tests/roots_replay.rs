@@ -11,35 +11,16 @@
 //! the root stops at the root: its credentials are checked against the
 //! recorded response, not against the final result.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rolechain::plan::model::{ImdsConfig, Root, SsoConfig, StsEndpoint, WebIdentityConfig};
 use rolechain::roots::{self, container, imds, RootAction, RootInput, RootPoll};
 use rolechain::time::DateTime;
 use rolechain::{Credentials, Error, HttpResponse};
 use serde_json::Value;
-
-fn vectors_dir() -> Option<PathBuf> {
-    let root = match std::env::var_os("ROLECHAIN_VECTORS") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"),
-    };
-    let dir = root.join("aws-config");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let message = format!(
-        "test vectors not found at `{}`: set ROLECHAIN_VECTORS to a folder holding `aws-config/`, \
-         copied from smithy-lang/smithy-rs, aws/rust-runtime/aws-config/test-data",
-        dir.display()
-    );
-    if std::env::var_os("CI").is_some() {
-        panic!("{message}");
-    }
-    eprintln!("!!!!!!!! SKIPPED: {message} !!!!!!!!");
-    None
-}
 
 /// One recorded request and its response.
 #[derive(Debug, Default)]
@@ -303,7 +284,9 @@ const IMDS_SUCCESS: [&str; 3] = [
 
 #[test]
 fn replay_imds_success() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     for name in IMDS_SUCCESS {
         let case = dir.join("default-credential-provider-chain").join(name);
         let (outcome, used) = replay(&case, &imds_root(&case));
@@ -323,7 +306,9 @@ fn replay_imds_success() {
 fn replay_imds_assume_role_root() {
     // The chain then calls AssumeRole; the root's own credentials are the
     // ones in the recorded IMDS response.
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     let case = dir.join("default-credential-provider-chain/imds_assume_role");
     let (outcome, used) = replay(&case, &imds_root(&case));
     let Outcome::Ready(credentials) = outcome else {
@@ -339,7 +324,9 @@ fn replay_imds_assume_role_root() {
 
 #[test]
 fn replay_imds_errors() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     for name in [
         "imds_default_chain_error",
         "imds_no_iam_role",
@@ -362,7 +349,9 @@ fn replay_imds_errors() {
 fn replay_imds_token_403_falls_back_unlike_recording() {
     // The Rust SDK stops when the token PUT gets 403; botocore, and so this
     // crate, tries IMDSv1, which the recording does not hold.
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     let case = dir.join("default-credential-provider-chain/imds_token_fail");
     let (outcome, used) = replay(&case, &imds_root(&case));
     assert_eq!(used, 1);
@@ -377,7 +366,9 @@ fn replay_imds_token_403_falls_back_unlike_recording() {
 
 #[test]
 fn replay_container() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     for name in [
         "ecs_credentials",
         "ecs_credentials_invalid_profile",
@@ -395,7 +386,9 @@ fn replay_container() {
 
 #[test]
 fn replay_ecs_assume_role_root() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     let case = dir.join("default-credential-provider-chain/ecs_assume_role");
     let (outcome, used) = replay(&case, &container_root(&case));
     assert!(matches!(outcome, Outcome::Ready(_)), "{outcome:?}");
@@ -404,7 +397,9 @@ fn replay_ecs_assume_role_root() {
 
 #[test]
 fn replay_eks_pod_identity_no_token_file() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     let case = dir.join("default-credential-provider-chain/eks_pod_identity_no_token_file");
     let (outcome, used) = replay(&case, &container_root(&case));
     assert_eq!(used, 0);
@@ -429,7 +424,9 @@ fn sso_root(portal_region: &str, account_id: &str, role_name: &str, cache_file: 
 
 #[test]
 fn replay_sso() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     let chain = dir.join("default-credential-provider-chain");
     let cache = "dace00cba5f8355ec9d274ceb2bcebdfbeed0e12";
     let root = sso_root("us-east-2", "123456789", "MySsoRole", cache);
@@ -489,7 +486,9 @@ fn web_identity_root(case: &Path, region: &str) -> Root {
 
 #[test]
 fn replay_web_identity_token_env() {
-    let Some(dir) = vectors_dir() else { return };
+    let Some(dir) = common::vectors_dir("aws-config") else {
+        return;
+    };
     let case = dir.join("default-credential-provider-chain/web_identity_token_env");
     let (outcome, used) = replay(&case, &web_identity_root(&case, "eu-west-1"));
     assert_eq!(used, 1);

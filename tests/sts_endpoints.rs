@@ -1,33 +1,16 @@
 //! botocore's 69 STS endpoint rule cases, run against
 //! `rolechain::endpoint::resolve_sts_endpoint`.
 
-use std::path::PathBuf;
+mod common;
 
 use rolechain::endpoint::{resolve_sts_endpoint, StsEndpointParams};
 use serde_json::Value;
 
-/// Finds the shared vectors: `$ROLECHAIN_VECTORS`, else `../shared/vectors`
-/// next to the repository. Missing vectors fail the test under `CI`.
-fn vectors_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("ROLECHAIN_VECTORS").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.is_dir());
-    if found.is_none() {
-        let message = "test vectors not found: set ROLECHAIN_VECTORS or put them at ../shared/vectors; the public original is boto/botocore tests/functional/endpoint-rules/sts/endpoint-tests-1.json";
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("skipped: {message}");
-    }
-    found
-}
-
 #[test]
 fn botocore_sts_endpoint_cases() {
-    let Some(dir) = vectors_dir() else { return };
-    let path = dir.join("sts-endpoints/endpoint-tests-1.json");
+    let Some(path) = common::vectors_dir("sts-endpoints/endpoint-tests-1.json") else {
+        return;
+    };
     let text = std::fs::read_to_string(&path).unwrap();
     let suite: Value = serde_json::from_str(&text).unwrap();
     let cases = suite["testCases"].as_array().unwrap();

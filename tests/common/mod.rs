@@ -31,6 +31,19 @@ const UPSTREAM: &[(&str, &str)] = &[
          'Authenticating Requests: Using Query Parameters', a presigned GET valid for \
          86400 s), written out as JSON",
     ),
+    (
+        "aws-config",
+        "https://github.com/smithy-lang/smithy-rs, folders \
+         aws/rust-runtime/aws-runtime/test-data/ (profile parser, file locations) and \
+         aws/rust-runtime/aws-config/test-data/ (the rest) at commit \
+         56ee88c5c6edd967967656f1e29f46b229105e79",
+    ),
+    (
+        "sts-endpoints",
+        "https://github.com/boto/botocore, file \
+         tests/functional/endpoint-rules/sts/endpoint-tests-1.json at commit \
+         0e6e2404b85dc336dd2889814e089bde7d1a4c55",
+    ),
 ];
 
 /// Returns the path of `relative` (such as `sigv4/aws4-testsuite-legacy`)
