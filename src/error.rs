@@ -15,8 +15,8 @@ pub enum Error {
     InvalidConfig(ConfigError),
     /// An option or argument passed by the caller is invalid.
     InvalidArgument(String),
-    /// No credentials could be found to start the chain from; the message
-    /// says where they were looked for.
+    /// No credentials could be found to start the chain from. The message
+    /// names the places searched.
     NoSourceCredentials(String),
     /// A service (STS, the SSO portal, ...) returned an error response.
     Service(ServiceError),
@@ -35,7 +35,7 @@ pub struct ConfigError {
     pub file: Option<String>,
     /// The 1-based line number, when the error belongs to one line.
     pub line: Option<u32>,
-    /// What is wrong and how to fix it.
+    /// The problem and its fix.
     pub message: String,
 }
 
@@ -50,7 +50,7 @@ pub struct ServiceError {
     pub message: String,
     /// The request ID, for AWS support.
     pub request_id: Option<String>,
-    /// What to check, for the common errors.
+    /// The things to check, for the common errors.
     pub hint: Option<String>,
 }
 

@@ -38,7 +38,7 @@ use crate::Error;
 use resolve::{container_config, environment_keys, imds_config, Chain, Context};
 use settings::{EndpointSettings, Env};
 
-/// How a root's credentials relate to the 1-hour role-chaining limit.
+/// The relation of a root's credentials to the 1-hour role-chaining limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Temporary {
     /// Long-term access keys.
@@ -255,7 +255,8 @@ fn check_options(input: &PlanInput) -> Result<(), Error> {
 /// stays readable.
 const MAX_LISTED_PROFILES: usize = 10;
 
-/// The paths of the config and credentials files that exist, in that order.
+/// Returns the paths of the config and credentials files that exist, in
+/// that order.
 fn input_paths(input: &PlanInput) -> Vec<&str> {
     [&input.config_file, &input.credentials_file]
         .into_iter()

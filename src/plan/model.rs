@@ -1,15 +1,16 @@
 //! The plan: what planning produces and the session executes.
 //!
-//! A plan is data. It holds everything the session needs to build every
-//! request without looking at a file or the environment again, and it holds
-//! static secret keys, so hosts only ever see it behind a resource handle.
+//! A plan is data. It contains everything the session needs to build every
+//! request without looking at a file or the environment again. It also
+//! contains static secret keys, so hosts only ever see it behind a resource
+//! handle.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::{Credentials, Secret};
 
-/// Where the STS requests of a hop are sent and how they are signed.
+/// The STS endpoint of a hop and its signing region.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StsEndpoint {
     /// The endpoint URL, such as `https://sts.us-east-1.amazonaws.com`.
@@ -62,7 +63,7 @@ pub struct ImdsConfig {
 pub struct ContainerConfig {
     /// The full URL to GET, from the relative or full URI variable.
     pub url: Option<String>,
-    /// Why no URL could be used, when `url` is `None`.
+    /// The reason no URL could be used, when `url` is `None`.
     pub error: Option<String>,
     /// A file holding the authorization token, read at run time.
     pub authorization_token_file: Option<String>,
@@ -95,7 +96,7 @@ pub struct SsoConfig {
     pub token_cache_file: String,
 }
 
-/// Where the MFA serial of a hop comes from.
+/// The source of a hop's MFA serial.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MfaSerial {
     /// A known device ARN or serial (from `--mfa-serial` or `mfa_serial`).
@@ -114,7 +115,7 @@ pub struct AssumeRoleOptions {
     pub source_identity: Option<String>,
 }
 
-/// Where a hop was declared.
+/// The place a hop was declared.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HopOrigin {
     /// A profile's `role_arn`.
@@ -133,7 +134,7 @@ pub struct AssumeRoleHop {
     pub external_id: Option<String>,
     /// Set when this hop needs an MFA code.
     pub mfa_serial: Option<MfaSerial>,
-    /// Whether the caller holds temporary credentials produced earlier in
+    /// Whether the caller has temporary credentials produced earlier in
     /// the plan, so STS limits the session to one hour.
     pub chained: bool,
     /// Whether the MFA requirement is satisfied by the plan's
@@ -143,7 +144,7 @@ pub struct AssumeRoleHop {
     pub sts: StsEndpoint,
 }
 
-/// The GetSessionToken step that asks for one MFA code for several hops.
+/// The GetSessionToken step that takes one MFA code for several hops.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionTokenStep {
     pub mfa_serial: MfaSerial,
@@ -158,7 +159,7 @@ pub struct BaseChain {
     /// Profile hops, in order, from the root to the selected profile.
     pub hops: Vec<AssumeRoleHop>,
     /// Runs right after the root when more than one hop needs MFA and the
-    /// root holds long-term keys, which GetSessionToken requires.
+    /// root has long-term keys, which GetSessionToken requires.
     pub session_token: Option<SessionTokenStep>,
 }
 
@@ -178,7 +179,7 @@ pub struct Plan {
     pub base: BaseChain,
     /// At least one target.
     pub targets: Vec<Target>,
-    /// Why the plan does or does not use GetSessionToken for MFA.
+    /// The reason the plan does or does not use GetSessionToken for MFA.
     pub mfa_decision: Option<String>,
     pub warnings: Vec<String>,
     /// Call GetCallerIdentity after each target's last hop.

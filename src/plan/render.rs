@@ -245,7 +245,7 @@ pub fn steps(plan: &Plan) -> Vec<TargetView> {
 /// The signed first request of a plan, with every secret redacted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DryRun {
-    /// What the request is, such as `AssumeRole arn:aws:iam::...`.
+    /// The request's name, such as `AssumeRole arn:aws:iam::...`.
     pub description: String,
     pub method: String,
     pub url: String,
@@ -254,7 +254,7 @@ pub struct DryRun {
     pub body: String,
     /// The hex SigV4 signature, when signing succeeded.
     pub signature: Option<String>,
-    /// Why the request could not be signed.
+    /// The reason the request could not be signed.
     pub error: Option<String>,
     /// A remark, such as an MFA code that is only known at run time.
     pub note: Option<String>,

@@ -189,7 +189,7 @@ pub fn environment_keys(env: &Env<'_>) -> Result<Option<Root>, Error> {
     Ok(Some(Root::Environment { credentials }))
 }
 
-/// The SSO portal endpoint of `region`, following the endpoint rules of
+/// Returns the SSO portal endpoint of `region`, following the endpoint rules of
 /// the `sso` service: `portal.sso-fips` with FIPS, and the partition's
 /// dual-stack DNS suffix (`api.aws` in `aws`) with dual-stack.
 fn sso_portal_endpoint(region: &str, use_fips: bool, use_dual_stack: bool) -> String {
@@ -203,7 +203,7 @@ fn sso_portal_endpoint(region: &str, use_fips: bool, use_dual_stack: bool) -> St
     format!("https://portal.{name}.{region}.{suffix}")
 }
 
-/// The IMDS settings, from the environment and the selected profile's
+/// Reads the IMDS settings from the environment and the selected profile's
 /// `ec2_metadata_service_endpoint` and `ec2_metadata_service_endpoint_mode`.
 ///
 /// Fails when the endpoint mode is neither `IPv4` nor `IPv6`, or the
@@ -224,7 +224,7 @@ pub fn imds_config(
     })
 }
 
-/// The container credentials endpoint from the environment, `None` when
+/// Reads the container credentials endpoint from the environment, `None` when
 /// neither URI variable is set.
 ///
 /// Fails when `AWS_CONTAINER_CREDENTIALS_FULL_URI` is not an allowed URL,

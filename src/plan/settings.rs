@@ -26,7 +26,7 @@ impl<'a> Env<'a> {
         Env { vars }
     }
 
-    /// The value of `name`, when set and not empty.
+    /// Returns the value of `name`, when set and not empty.
     pub fn get(&self, name: &str) -> Option<&'a str> {
         self.vars.get(name).copied().filter(|v| !v.is_empty())
     }
@@ -62,7 +62,7 @@ fn from_env(env: &Env<'_>, name: &str) -> Option<Sourced> {
     })
 }
 
-/// A boolean setting: the environment variable first, then the profile.
+/// Reads a boolean setting: the environment variable first, then the profile.
 fn flag(env: &Env<'_>, section: Option<&Section>, env_name: &str, key: &str) -> bool {
     match env.get(env_name) {
         Some(v) => v.trim().eq_ignore_ascii_case("true"),
@@ -151,7 +151,7 @@ pub fn check_url(url: &Sourced) -> Result<(), Error> {
     })
 }
 
-/// How every STS endpoint of the plan is chosen.
+/// The settings that choose every STS endpoint of the plan.
 #[derive(Clone, Debug)]
 pub struct EndpointSettings {
     /// The configured region, if any source sets one.

@@ -37,7 +37,7 @@ fn lookup<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The user's home directory, from the environment.
+/// Returns the user's home directory, from the environment.
 ///
 /// NOTE: on Windows this follows the SDKs' shared test data and looks at
 /// `HOME` first; botocore uses Python's `expanduser`, which ignores `HOME`

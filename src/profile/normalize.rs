@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use super::parser::{self, RawSection};
 use crate::Error;
 
-/// Which of the two shared files a section came from.
+/// The shared file a section came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FileKind {
     /// `~/.aws/config`.

@@ -57,7 +57,7 @@ pub struct ParseError {
     pub kind: ParseErrorKind,
     /// The 1-based line number.
     pub line: u32,
-    /// What is wrong and what was expected.
+    /// The problem and what was expected.
     pub message: String,
 }
 

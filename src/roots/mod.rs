@@ -23,12 +23,12 @@ pub mod web_identity;
 use crate::plan::model::Root;
 use crate::{Credentials, Error, HttpRequest, HttpResponse};
 
-/// What a root needs the host to do next.
+/// The next thing a root needs the host to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RootAction {
-    /// Send this request and answer with [`RootInput::Response`].
+    /// Send this request and pass the result as [`RootInput::Response`].
     SendHttp(HttpRequest),
-    /// Read this file and answer with [`RootInput::File`].
+    /// Read this file and pass the text as [`RootInput::File`].
     ReadFile(String),
     /// Run this argv without a shell and answer with
     /// [`RootInput::ProcessOutput`].

@@ -411,7 +411,7 @@ pub fn service_error(response: &HttpResponse) -> ServiceError {
             hint(code, message).map(String::from),
         ),
         // An HTML error page or an empty body: a proxy, a wrong host or a
-        // wrong path answered instead of STS.
+        // wrong path responded instead of STS.
         None => (
             "Unknown".to_string(),
             format!("HTTP status {status} without an STS error document"),

@@ -38,7 +38,7 @@ impl From<anyhow::Error> for CliError {
     }
 }
 
-/// The text of a component error, without secrets (the component never
+/// Returns the text of a component error, without secrets (the component never
 /// puts one in an error).
 pub fn describe(error: &ErrorCode) -> String {
     match error {
@@ -66,7 +66,7 @@ pub fn describe(error: &ErrorCode) -> String {
     }
 }
 
-/// The exit code for a component error: 2 when the input was invalid and
+/// Returns the exit code for a component error: 2 when the input was invalid and
 /// nothing was sent, 1 otherwise.
 pub fn exit_code(error: &ErrorCode) -> u8 {
     match error {
@@ -84,7 +84,7 @@ pub fn from_component(error: &ErrorCode) -> CliError {
 }
 
 impl CliError {
-    /// The same message with exit code 1: a target failed after requests
+    /// Returns the same message with exit code 1: a target failed after requests
     /// were sent, whatever the kind of error.
     pub fn into_failure(self) -> Self {
         CliError {

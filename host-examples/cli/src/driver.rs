@@ -16,7 +16,7 @@ use crate::runtime::planning::{Action, TargetCredentials, TargetError};
 use crate::runtime::types::ErrorCode;
 use crate::runtime::{Answer, PlanHandle, Runtime, SessionHandle};
 
-/// The maximum pause of one retry `wait` in `run`; a longer one is an
+/// The maximum pause of one retry `wait` in `run`. A longer one is an
 /// error, because `run` stops at the first `done` and never waits to refresh.
 const MAX_WAIT: Duration = Duration::from_secs(120);
 
@@ -131,7 +131,7 @@ fn run_process(options: &DriverOptions, argv: &[String]) -> Answer {
         return Answer::IoError("credential_process is empty".to_string());
     };
     log(options, &format!("running credential_process `{program}`"));
-    // stdin stays free for MFA answers; botocore captures stdout and stderr.
+    // stdin stays free for MFA input; botocore captures stdout and stderr.
     let output = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
@@ -182,8 +182,8 @@ fn prompt_mfa(
     }
 }
 
-/// What a session reports to the command, after the driver has performed
-/// the I/O actions before it.
+/// A session's report to the command, after the driver has performed the
+/// I/O actions before it.
 pub enum Event {
     Ready(TargetCredentials),
     Failed(TargetError),

@@ -2,7 +2,7 @@
 //!
 //! On a terminal the code is read without echo. When stdin is not a
 //! terminal, lines are read from stdin instead: the serial first when it is
-//! not known, then the code. `sign` reads requests from stdin, so it asks
+//! not known, then the code. `sign` reads requests from stdin, so it prompts
 //! on `/dev/tty` only.
 
 use std::fs::File;

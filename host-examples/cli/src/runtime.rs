@@ -44,8 +44,9 @@ pub fn component(engine: &Engine) -> Result<Component> {
         .map_err(|e| anyhow!("cannot compile the embedded component: {e}"))
 }
 
-/// The engine and the compiled component, shared by every runtime of the
-/// process: compiling takes tens of milliseconds, instantiating microseconds.
+/// Returns the engine and the compiled component, shared by every runtime
+/// of the process. Compiling takes tens of milliseconds, instantiating
+/// microseconds.
 fn compiled() -> Result<&'static (Engine, Component)> {
     static COMPILED: OnceLock<(Engine, Component)> = OnceLock::new();
     static COMPILING: Mutex<()> = Mutex::new(());
@@ -90,7 +91,7 @@ pub struct PlanHandle(ResourceAny);
 pub struct SessionHandle(ResourceAny);
 
 impl Runtime {
-    /// Where the config and credentials files are.
+    /// Returns where the config and credentials files are.
     pub fn config_locations(
         &mut self,
         environment: &[(String, String)],
@@ -127,7 +128,7 @@ impl Runtime {
             .map_err(trap)?)
     }
 
-    /// How many targets a plan has.
+    /// Returns how many targets a plan has.
     pub fn target_count(&mut self, plan: PlanHandle) -> Result<u32, CliError> {
         let guest = self.guest.rolechain_aws_planning();
         Ok(guest
@@ -136,7 +137,7 @@ impl Runtime {
             .map_err(trap)?)
     }
 
-    /// Whether any step of a plan needs an MFA code.
+    /// Returns whether any step of a plan needs an MFA code.
     pub fn needs_mfa(&mut self, plan: PlanHandle) -> Result<bool, CliError> {
         let guest = self.guest.rolechain_aws_planning();
         Ok(guest
@@ -145,7 +146,7 @@ impl Runtime {
             .map_err(trap)?)
     }
 
-    /// The region a setting chose for a plan, if any.
+    /// Returns the region a setting chose for a plan, if any.
     pub fn configured_region(&mut self, plan: PlanHandle) -> Result<Option<String>, CliError> {
         let guest = self.guest.rolechain_aws_planning();
         Ok(guest
@@ -154,7 +155,7 @@ impl Runtime {
             .map_err(trap)?)
     }
 
-    /// The warnings of a plan.
+    /// Returns the warnings of a plan.
     pub fn warnings(&mut self, plan: PlanHandle) -> Result<Vec<String>, CliError> {
         let guest = self.guest.rolechain_aws_planning();
         Ok(guest
@@ -187,7 +188,7 @@ impl Runtime {
             .map_err(trap)?)
     }
 
-    /// Answers the outstanding action of a session.
+    /// Passes the host's result for a session's outstanding action.
     pub fn answer(
         &mut self,
         session: SessionHandle,
@@ -211,7 +212,7 @@ impl Runtime {
     }
 }
 
-/// The host's answer to a session's outstanding action.
+/// The host's result for a session's outstanding action.
 pub enum Answer {
     Response(types::HttpResponse, i64),
     Mfa(String, String),
